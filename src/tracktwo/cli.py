@@ -1,10 +1,60 @@
-"""The `tracktwo` command. Every command calls the same functions as the web app."""
+"""The `tracktwo` command. Every command calls the same actions as the web app."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
 import click
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tracktwo import __version__
+from tracktwo.config import Settings
+from tracktwo.errors import TracktwoError
+from tracktwo.platform import Platform
+from tracktwo.store.db import DatabaseUnavailable
+
+__all__ = ["fail", "main"]
+
+
+def fail(message: str) -> NoReturn:
+    """Stop the command with one line on stderr and exit code 2 (bad input, not a bug)."""
+    click.echo(f"tracktwo: {message}", err=True)
+    raise SystemExit(2)
+
+
+def _platform() -> Platform:
+    try:
+        return Platform(Settings())
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = "TRACKTWO_" + "_".join(str(part) for part in error["loc"]).upper()
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        fail(f"the setting {name} is not valid: {reason}.")
+
+
+@contextmanager
+def _transaction(platform: Platform) -> Iterator[Session]:
+    """A committed unit of work; our errors become one line and exit code 2."""
+    try:
+        platform.database.check_connection()
+        with platform.database.transaction() as db:
+            yield db
+    except (TracktwoError, DatabaseUnavailable) as exc:
+        fail(str(exc))
+
+
+def _ready(platform: Platform) -> None:
+    try:
+        platform.check_ready()
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -12,11 +62,153 @@ from tracktwo import __version__
 def main() -> None:
     """tracktwo: dialogues, workshops, evaluation and briefs for Track Two diplomacy.
 
-    Start with `tracktwo demo` to see a running platform with a fictional initiative.
+    \b
+    First steps:
+      tracktwo demo                      a running platform with a fictional initiative
+      tracktwo db upgrade                create or upgrade the database
+      tracktwo user create EMAIL         a facilitator account (asks for the password)
+      tracktwo serve                     serve the platform on http://127.0.0.1:8000
+
+    Settings come from TRACKTWO_* environment variables; see the README.
     """
 
 
-def fail(message: str) -> None:
-    """Stop the command with one line on stderr and exit code 2 (bad input, not a bug)."""
-    click.echo(f"tracktwo: {message}", err=True)
-    raise SystemExit(2)
+# --- database ---------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Create, upgrade and inspect the database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create the tables, or upgrade them to this version of tracktwo."""
+    from tracktwo.store.migrate import upgrade
+
+    platform = _platform()
+    try:
+        platform.database.check_connection()
+        upgrade(platform.database)
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
+    click.echo(f"The database at {platform.database.describe()} is up to date.")
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+
+@main.group()
+def user() -> None:
+    """Facilitator accounts."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="The name colleagues see (default: from the email).")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of asking for it.",
+)
+def user_create(email: str, name: str, password_stdin: bool) -> None:
+    """Create a facilitator account that can sign in with EMAIL."""
+    from tracktwo.actions.accounts import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    platform = _platform()
+    _ready(platform)
+    with _transaction(platform) as session:
+        created = create_user(session, email=email, password=password, display_name=name)
+        label = f"{created.display_name} <{created.email}>"
+    click.echo(f"Created the account {label}.")
+
+
+@main.group()
+def token() -> None:
+    """API tokens for the JSON API."""
+
+
+@token.command("create")
+@click.argument("email")
+@click.option("--name", default="command line", help="A label to recognise the token by.")
+def token_create(email: str, name: str) -> None:
+    """Create an API token for the account EMAIL and print it (shown only once)."""
+    from tracktwo.actions.accounts import create_api_token, normalise_email
+    from tracktwo.store.models import User
+
+    platform = _platform()
+    _ready(platform)
+    with _transaction(platform) as session:
+        account = session.scalar(select(User).where(User.email == normalise_email(email)))
+        if account is None:
+            fail(f"There is no account with the email {email.strip().lower()}.")
+        issued = create_api_token(session, account, name)
+    click.echo(issued.secret)
+
+
+# --- serving ----------------------------------------------------------------------------
+
+
+def _serve(platform: Platform, host: str, port: int) -> None:
+    import uvicorn
+
+    from tracktwo.web import create_app
+
+    uvicorn.run(create_app(platform), host=host, port=port, log_level="info", proxy_headers=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    """Serve the platform (pages, JSON API and background analysis)."""
+    platform = _platform()
+    _ready(platform)
+    _serve(platform, host, port)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-serve", is_flag=True, help="Only set up the demo; do not start the server.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Set up the fictional demo initiative and serve it.
+
+    Creates or upgrades the database, adds (or refreshes) the demo initiative on the
+    invented island of Kelmar, prints how to sign in, and serves the platform.
+    """
+    from tracktwo.demo import seed_demo
+    from tracktwo.store.migrate import upgrade
+
+    platform = _platform()
+    try:
+        platform.database.check_connection()
+        upgrade(platform.database)
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
+    with _transaction(platform) as session:
+        access = seed_demo(session)
+    base = platform.settings.base_url
+    click.echo(
+        "\n".join(
+            [
+                "",
+                "tracktwo demo: the fictional initiative 'Sharing the waters of Kelmar' is ready.",
+                "",
+                f"  Open            {base}/login",
+                f"  Facilitator     {access.facilitator_email}",
+                f"  Password        {access.facilitator_password}",
+                f"  Observer        {access.observer_email} / {access.observer_password}",
+                f"  Dashboard       {base}/initiatives/{access.initiative_id}",
+                "",
+                "Passwords are new on every run. Stop the server with Ctrl+C.",
+                "",
+            ]
+        )
+    )
+    if not no_serve:
+        _serve(platform, host, port)

@@ -7,7 +7,15 @@ is a bug and is reported without a traceback.
 
 from __future__ import annotations
 
-__all__ = ["Conflict", "InvalidInput", "NotFound", "PermissionDenied", "TracktwoError"]
+__all__ = [
+    "Conflict",
+    "InvalidInput",
+    "NotAuthenticated",
+    "NotFound",
+    "PermissionDenied",
+    "TooManyRequests",
+    "TracktwoError",
+]
 
 
 class TracktwoError(Exception):
@@ -30,6 +38,18 @@ class NotFound(TracktwoError, LookupError):
     """The thing asked for does not exist, or the actor may not know that it does (HTTP 404)."""
 
     status_code = 404
+
+
+class NotAuthenticated(TracktwoError):
+    """No valid sign-in or token came with the request (HTTP 401)."""
+
+    status_code = 401
+
+
+class TooManyRequests(TracktwoError):
+    """Too many attempts in a short time, e.g. wrong passwords (HTTP 429)."""
+
+    status_code = 429
 
 
 class PermissionDenied(TracktwoError):

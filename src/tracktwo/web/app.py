@@ -1,0 +1,64 @@
+"""The application factory: one FastAPI app serving pages, static files and the API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from tracktwo import __version__
+from tracktwo.config import Settings
+from tracktwo.platform import Platform
+from tracktwo.store.db import DatabaseUnavailable
+from tracktwo.web.api import create_api
+from tracktwo.web.errors import install_error_handlers
+from tracktwo.web.pages import account, auth, initiatives
+from tracktwo.web.security import SecurityMiddleware
+
+__all__ = ["create_app"]
+
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(platform: Platform | None = None, *, settings: Settings | None = None) -> FastAPI:
+    """Build the web app around a platform (or one made from ``settings``/the environment)."""
+    platform = platform or Platform(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        platform.close()
+
+    app = FastAPI(
+        title="tracktwo",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # the API documents itself at /api/v1/openapi.json
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    install_error_handlers(app, json=False)
+    app.add_middleware(SecurityMiddleware, secure_cookies=platform.settings.secure_cookies)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/api/v1", create_api(platform))
+
+    @app.get("/health", include_in_schema=False)
+    def health() -> JSONResponse:
+        """For load balancers and monitoring: 200 when the database answers, else 503."""
+        try:
+            platform.database.check_connection()
+        except DatabaseUnavailable:
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable", "version": __version__},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
+
+    for module in (auth, initiatives, account):
+        app.include_router(module.router)
+    return app

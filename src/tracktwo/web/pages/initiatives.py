@@ -1,0 +1,277 @@
+"""Initiative pages: the list, the dashboard, creating and editing, and members."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi import Depends, Form
+from fastapi.responses import Response
+
+from tracktwo.actions.access import initiative_for, role_in
+from tracktwo.actions.initiatives import (
+    SideInput,
+    add_member,
+    change_role,
+    create_initiative,
+    get_initiative,
+    list_initiatives,
+    remove_member,
+    update_initiative,
+)
+from tracktwo.errors import TracktwoError
+from tracktwo.i18n import COMMON_LANGUAGES
+from tracktwo.store.models import Initiative, Role
+from tracktwo.web.context import PageContext, page_context
+from tracktwo.web.dashboard import panels_for
+from tracktwo.web.pages import page_router
+
+router = page_router()
+Ctx = Annotated[PageContext, Depends(page_context)]
+SPARE_SIDE_ROWS = 2
+
+
+def _sides_from_form(ids: list[str], names: list[str], colours: list[str]) -> list[SideInput]:
+    sides = []
+    for index, name in enumerate(names):
+        raw_id = ids[index] if index < len(ids) else ""
+        colour = colours[index] if index < len(colours) else ""
+        sides.append(
+            SideInput(
+                name=name, colour=colour or None, id=int(raw_id) if raw_id.isdigit() else None
+            )
+        )
+    return sides
+
+
+def _languages_from_form(chosen: list[str], other: str) -> list[str]:
+    return [*chosen, *other.replace(";", ",").split(",")]
+
+
+def _form_values(initiative: Initiative | None) -> dict[str, Any]:
+    blank: dict[str, object] = {"id": "", "name": "", "colour": ""}
+    if initiative is None:
+        sides = [dict(blank) for _ in range(2 + SPARE_SIDE_ROWS)]
+        return {"name": "", "description": "", "sides": sides, "languages": ["en"]}
+    sides = [{"id": s.id, "name": s.name, "colour": s.colour} for s in initiative.sides]
+    sides += [dict(blank) for _ in range(SPARE_SIDE_ROWS)]
+    return {
+        "name": initiative.name,
+        "description": initiative.description,
+        "sides": sides,
+        "languages": list(initiative.languages),
+    }
+
+
+def _render_form(
+    ctx: PageContext,
+    *,
+    initiative: Initiative | None,
+    values: Mapping[str, Any],
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    languages = values["languages"]
+    assert isinstance(languages, list)
+    return ctx.render(
+        "initiatives/form.html",
+        status_code=status_code,
+        initiative=initiative,
+        values=values,
+        common_languages=COMMON_LANGUAGES,
+        other_languages=", ".join(code for code in languages if code not in COMMON_LANGUAGES),
+        error=error,
+    )
+
+
+@router.get("/initiatives")
+def initiative_list(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    return ctx.render("initiatives/list.html", initiatives=list_initiatives(ctx.db, user))
+
+
+@router.get("/initiatives/new")
+def new_initiative(ctx: Ctx) -> Response:
+    ctx.require_user()
+    return _render_form(ctx, initiative=None, values=_form_values(None))
+
+
+@router.post("/initiatives")
+def create(
+    ctx: Ctx,
+    name: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    side_id: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+    side_name: Annotated[list[str], Form()] = [],  # noqa: B006
+    side_colour: Annotated[list[str], Form()] = [],  # noqa: B006
+    languages: Annotated[list[str], Form()] = [],  # noqa: B006
+    other_languages: Annotated[str, Form()] = "",
+) -> Response:
+    user = ctx.require_user()
+    sides = _sides_from_form(side_id, side_name, side_colour)
+    try:
+        initiative = create_initiative(
+            ctx.db,
+            user,
+            name=name,
+            description=description,
+            sides=sides,
+            languages=_languages_from_form(languages, other_languages),
+        )
+    except TracktwoError as exc:
+        ctx.db.rollback()
+        values = {
+            "name": name,
+            "description": description,
+            "sides": [{"id": "", "name": s.name, "colour": s.colour or ""} for s in sides],
+            "languages": languages,
+        }
+        return _render_form(
+            ctx, initiative=None, values=values, error=exc.message, status_code=exc.status_code
+        )
+    ctx.db.commit()
+    return ctx.redirect(f"/initiatives/{initiative.id}", done="The initiative was created.")
+
+
+@router.get("/initiatives/{initiative_id}")
+def dashboard(ctx: Ctx, initiative_id: int) -> Response:
+    user = ctx.require_user()
+    initiative = get_initiative(ctx.db, user, initiative_id)
+    role = role_in(ctx.db, user, initiative_id)
+    return ctx.render(
+        "initiatives/dashboard.html",
+        initiative=initiative,
+        role=role,
+        panels=panels_for(ctx, initiative, role),
+    )
+
+
+@router.get("/initiatives/{initiative_id}/edit")
+def edit_form(ctx: Ctx, initiative_id: int) -> Response:
+    user = ctx.require_user()
+    initiative = get_initiative(ctx.db, user, initiative_id)
+    if role_in(ctx.db, user, initiative_id) != Role.OWNER:
+        return ctx.render(
+            "error.html",
+            status_code=403,
+            status=403,
+            message="Only the owners of an initiative may edit it.",
+        )
+    return _render_form(ctx, initiative=initiative, values=_form_values(initiative))
+
+
+@router.post("/initiatives/{initiative_id}/edit")
+def edit(
+    ctx: Ctx,
+    initiative_id: int,
+    name: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    side_id: Annotated[list[str], Form()] = [],  # noqa: B006
+    side_name: Annotated[list[str], Form()] = [],  # noqa: B006
+    side_colour: Annotated[list[str], Form()] = [],  # noqa: B006
+    languages: Annotated[list[str], Form()] = [],  # noqa: B006
+    other_languages: Annotated[str, Form()] = "",
+) -> Response:
+    user = ctx.require_user()
+    sides = _sides_from_form(side_id, side_name, side_colour)
+    try:
+        update_initiative(
+            ctx.db,
+            user,
+            initiative_id,
+            name=name,
+            description=description,
+            sides=sides,
+            languages=_languages_from_form(languages, other_languages),
+        )
+    except TracktwoError as exc:
+        ctx.db.rollback()
+        initiative = get_initiative(ctx.db, user, initiative_id)
+        values = {
+            "name": name,
+            "description": description,
+            "sides": [{"id": s.id or "", "name": s.name, "colour": s.colour or ""} for s in sides],
+            "languages": languages,
+        }
+        return _render_form(
+            ctx,
+            initiative=initiative,
+            values=values,
+            error=exc.message,
+            status_code=exc.status_code,
+        )
+    ctx.db.commit()
+    return ctx.redirect(f"/initiatives/{initiative_id}", done="Your changes were saved.")
+
+
+@router.get("/initiatives/{initiative_id}/members")
+def members(ctx: Ctx, initiative_id: int) -> Response:
+    user = ctx.require_user()
+    # Observers (Track One staff) do not see the team's accounts.
+    initiative = initiative_for(ctx.db, user, initiative_id, at_least=Role.FACILITATOR)
+    role = role_in(ctx.db, user, initiative_id)
+    return ctx.render(
+        "initiatives/members.html",
+        initiative=initiative,
+        role=role,
+        roles=list(Role),
+        invitation_link=None,
+        error=None,
+    )
+
+
+@router.post("/initiatives/{initiative_id}/members")
+def add(
+    ctx: Ctx,
+    initiative_id: int,
+    email: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "observer",
+) -> Response:
+    user = ctx.require_user()
+    try:
+        change = add_member(ctx.db, user, initiative_id, email=email, role=role)
+    except TracktwoError as exc:
+        ctx.db.rollback()
+        initiative = get_initiative(ctx.db, user, initiative_id)
+        return ctx.render(
+            "initiatives/members.html",
+            status_code=exc.status_code,
+            initiative=initiative,
+            role=role_in(ctx.db, user, initiative_id),
+            roles=list(Role),
+            invitation_link=None,
+            error=exc.message,
+        )
+    ctx.db.commit()
+    if change.invitation is None:
+        return ctx.redirect(f"/initiatives/{initiative_id}/members", done=f"{email} was added.")
+    # The link is shown once, to the owner, who passes it on by a channel they trust.
+    initiative = get_initiative(ctx.db, user, initiative_id)
+    link = f"{ctx.platform.settings.base_url}/invitations/{change.invitation.secret}"
+    return ctx.render(
+        "initiatives/members.html",
+        initiative=initiative,
+        role=Role.OWNER,
+        roles=list(Role),
+        invitation_link=link,
+        invited_email=email.strip().lower(),
+        error=None,
+    )
+
+
+@router.post("/initiatives/{initiative_id}/members/{membership_id}/role")
+def set_role(
+    ctx: Ctx, initiative_id: int, membership_id: int, role: Annotated[str, Form()] = ""
+) -> Response:
+    user = ctx.require_user()
+    change_role(ctx.db, user, initiative_id, membership_id, role)
+    ctx.db.commit()
+    return ctx.redirect(f"/initiatives/{initiative_id}/members", done="The role was changed.")
+
+
+@router.post("/initiatives/{initiative_id}/members/{membership_id}/remove")
+def remove(ctx: Ctx, initiative_id: int, membership_id: int) -> Response:
+    user = ctx.require_user()
+    remove_member(ctx.db, user, initiative_id, membership_id)
+    ctx.db.commit()
+    return ctx.redirect(f"/initiatives/{initiative_id}/members", done="The member was removed.")
