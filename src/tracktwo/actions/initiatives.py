@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tracktwo.actions.access import SYSTEM, Actor, initiative_for
 from tracktwo.actions.accounts import IssuedSecret, invite_account, normalise_email
+from tracktwo.actions.text import clean_text
 from tracktwo.errors import Conflict, InvalidInput, NotFound
 from tracktwo.store.models import Initiative, Membership, Role, Side, User
 
@@ -75,15 +76,6 @@ def _clean_languages(languages: Sequence[str]) -> list[str]:
     return cleaned
 
 
-def _clean_text(value: str, what: str, limit: int, *, required: bool = True) -> str:
-    value = value.strip()
-    if required and not value:
-        raise InvalidInput(f"The {what} must not be empty.")
-    if len(value) > limit:
-        raise InvalidInput(f"The {what} is too long ({len(value)} characters; at most {limit}).")
-    return value
-
-
 def _clean_sides(sides: Sequence[SideInput | str]) -> list[SideInput]:
     entries = [SideInput(name=s) if isinstance(s, str) else s for s in sides]
     # Blank rows of a form with spare side fields are not sides.
@@ -95,7 +87,7 @@ def _clean_sides(sides: Sequence[SideInput | str]) -> list[SideInput]:
     cleaned: list[SideInput] = []
     seen: set[str] = set()
     for position, side in enumerate(entries):
-        name = _clean_text(side.name, f"name of side {position + 1}", MAX_SIDE_NAME)
+        name = clean_text(side.name, f"name of side {position + 1}", MAX_SIDE_NAME)
         if name.casefold() in seen:
             raise InvalidInput(f"Two sides are both called {name!r}; give each side its own name.")
         seen.add(name.casefold())
@@ -120,8 +112,8 @@ def create_initiative(
 ) -> Initiative:
     """Create an initiative; the acting user (or ``owner``, for the CLI) becomes its owner."""
     initiative = Initiative(
-        name=_clean_text(name, "initiative name", MAX_NAME),
-        description=_clean_text(description, "description", MAX_DESCRIPTION, required=False),
+        name=clean_text(name, "initiative name", MAX_NAME),
+        description=clean_text(description, "description", MAX_DESCRIPTION, required=False),
         languages=_clean_languages(languages),
     )
     for position, side in enumerate(_clean_sides(sides)):
@@ -148,10 +140,8 @@ def update_initiative(
     removed, which is refused once anything (a participant, say) refers to it."""
     initiative = initiative_for(db, actor, initiative_id, at_least=Role.OWNER)
     cleaned_sides = _clean_sides(sides)
-    initiative.name = _clean_text(name, "initiative name", MAX_NAME)
-    initiative.description = _clean_text(
-        description, "description", MAX_DESCRIPTION, required=False
-    )
+    initiative.name = clean_text(name, "initiative name", MAX_NAME)
+    initiative.description = clean_text(description, "description", MAX_DESCRIPTION, required=False)
     initiative.languages = _clean_languages(languages)
     existing = {side.id: side for side in initiative.sides}
     unknown = [s.id for s in cleaned_sides if s.id is not None and s.id not in existing]

@@ -16,7 +16,7 @@ from tracktwo.platform import Platform
 from tracktwo.store.db import DatabaseUnavailable
 from tracktwo.web.api import create_api
 from tracktwo.web.errors import install_error_handlers
-from tracktwo.web.pages import account, auth, initiatives
+from tracktwo.web.pages import account, auth, dialogues, initiatives, participate, results
 from tracktwo.web.security import SecurityMiddleware
 
 __all__ = ["create_app"]
@@ -30,7 +30,15 @@ def create_app(platform: Platform | None = None, *, settings: Settings | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if platform.settings.run_worker_in_process:
+            from tracktwo.worker import Worker
+
+            worker = Worker(platform)
+            worker.start_in_thread()
         yield
+        if worker is not None:
+            worker.stop()
         platform.close()
 
     app = FastAPI(
@@ -59,6 +67,6 @@ def create_app(platform: Platform | None = None, *, settings: Settings | None = 
             )
         return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
 
-    for module in (auth, initiatives, account):
+    for module in (auth, initiatives, account, dialogues, participate, results):
         app.include_router(module.router)
     return app

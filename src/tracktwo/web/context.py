@@ -17,10 +17,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from tracktwo.actions.accounts import user_for_api_token, user_for_login_session
+from tracktwo.actions.participants import participant_for_secret
 from tracktwo.errors import NotAuthenticated
 from tracktwo.i18n import direction, translator
 from tracktwo.platform import Platform
-from tracktwo.store.models import User
+from tracktwo.store.models import Participant, User
 from tracktwo.web.security import csrf_token
 from tracktwo.web.templating import environment
 
@@ -114,10 +115,21 @@ def page_context(request: Request) -> Iterator[PageContext]:
 
 @dataclass
 class ApiContext:
+    """Who is calling the API: a facilitator (``tt_`` token) or a participant (``tp_``)."""
+
     request: Request
     platform: Platform
     db: Session
     user: User | None
+    participant: Participant | None = None
+
+    def require_participant(self) -> Participant:
+        if self.participant is None:
+            raise NotAuthenticated(
+                "This needs a participant token in the header 'Authorization: Bearer <token>'; "
+                "join the dialogue first to get one."
+            )
+        return self.participant
 
     def require_user(self) -> User:
         if self.user is None:
@@ -139,11 +151,16 @@ def api_context(request: Request) -> Iterator[ApiContext]:
     db = platform.database.session()
     try:
         token = bearer_token(request)
-        user = user_for_api_token(db, token) if token else None
-        if token and user is None:
+        user = participant = None
+        if token and token.startswith("tp_"):
+            participant = participant_for_secret(db, token)
+        elif token:
+            user = user_for_api_token(db, token)
+        if token and user is None and participant is None:
             raise NotAuthenticated("The API token is not valid (unknown or revoked).")
-        if user is not None:
-            db.commit()  # keep the token's last-used time
-        yield ApiContext(request=request, platform=platform, db=db, user=user)
+        db.commit()  # keep the token's last-used time
+        yield ApiContext(
+            request=request, platform=platform, db=db, user=user, participant=participant
+        )
     finally:
         db.close()

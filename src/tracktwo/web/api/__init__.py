@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from tracktwo import __version__
 from tracktwo.platform import Platform
-from tracktwo.web.api import initiatives
+from tracktwo.web.api import dialogues, initiatives
 from tracktwo.web.errors import install_error_handlers
 
 __all__ = ["create_api"]
@@ -34,4 +34,5 @@ def create_api(platform: Platform) -> FastAPI:
     api.state.platform = platform
     install_error_handlers(api, json=True)
     api.include_router(initiatives.router)
+    api.include_router(dialogues.router)
     return api

@@ -22,6 +22,7 @@ __all__ = [
     "MemberRoleIn",
     "SideIn",
     "SideOut",
+    "Strict",
     "UserOut",
 ]
 

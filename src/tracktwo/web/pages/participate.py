@@ -1,0 +1,248 @@
+"""Participants' pages: join from a link, vote one statement at a time, add a statement.
+
+Made for cheap phones on slow connections: small pages, plain forms that work without
+JavaScript, the participant's own language and writing direction. Participants have no
+account: a secret in a cookie (one per initiative) and a private resume link identify them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Form
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from tracktwo.actions.analysis import latest_snapshot
+from tracktwo.actions.dialogues import is_accepting
+from tracktwo.actions.participants import (
+    UNDECLARED,
+    join_dialogue,
+    link_for_token,
+    membership_of,
+    participant_for_secret,
+    require_membership,
+    set_language,
+)
+from tracktwo.actions.participation import (
+    cast_vote,
+    choose_next_statement,
+    progress_of,
+    submit_statement,
+)
+from tracktwo.errors import Conflict, InvalidInput, PermissionDenied, TracktwoError
+from tracktwo.opinion.figures import participant_map
+from tracktwo.i18n import translator
+from tracktwo.opinion import project_participant
+from tracktwo.store.models import Dialogue, DialogueMembership, Participant, Statement, Vote
+from tracktwo.web.context import PageContext, page_context
+from tracktwo.web.pages import page_router
+
+router = page_router()
+Ctx = Annotated[PageContext, Depends(page_context)]
+COOKIE_DAYS = 365
+MAP_AFTER_VOTES = 7  # as Polis: a participant is placed in the groups after seven votes
+
+
+def cookie_name(initiative_id: int) -> str:
+    return f"tt_p{initiative_id}"
+
+
+def _participant(ctx: PageContext, initiative_id: int) -> Participant | None:
+    return participant_for_secret(ctx.db, ctx.request.cookies.get(cookie_name(initiative_id)))
+
+
+def _remember(ctx: PageContext, response: Response, initiative_id: int, secret: str) -> None:
+    response.set_cookie(
+        cookie_name(initiative_id), secret, max_age=COOKIE_DAYS * 86400, httponly=True,
+        samesite="lax", secure=ctx.platform.settings.secure_cookies,
+    )
+
+
+def _statement_view(statement: Statement, language: str) -> dict[str, object]:
+    """The text in the participant's language, with the original to hand."""
+    translation = next((t for t in statement.translations if t.language == language), None)
+    return {
+        "id": statement.id,
+        "text": translation.text if translation else statement.text,
+        "language": language if translation else statement.language,
+        "original": statement.text if translation else None,
+        "original_language": statement.language,
+        "is_seed": statement.is_seed,
+    }
+
+
+def _render(ctx: PageContext, template: str, participant: Participant | None,
+            status_code: int = 200, **values: object) -> Response:
+    language = participant.language if participant else ctx.request.query_params.get("lang", "en")
+    return ctx.render(template, status_code=status_code, language=language, **values)
+
+
+@router.get("/j/{token}")
+def join_form(ctx: Ctx, token: str, lang: str = "") -> Response:
+    link = link_for_token(ctx.db, token)
+    dialogue = link.dialogue
+    initiative = dialogue.initiative
+    participant = _participant(ctx, initiative.id)
+    if participant is not None and membership_of(ctx.db, participant, dialogue.id):
+        return ctx.redirect(f"/d/{dialogue.id}")
+    language = lang if lang in initiative.languages else (
+        participant.language if participant else initiative.languages[0])
+    return ctx.render("participate/join.html", language=language, link=link, dialogue=dialogue,
+                      initiative=initiative, participant=participant, error=None,
+                      reason=None if dialogue.state.value != "draft" else "draft")
+
+
+@router.post("/j/{token}")
+def join(
+    ctx: Ctx,
+    token: str,
+    language: Annotated[str, Form()] = "",
+    side: Annotated[str, Form()] = "",
+    consent: Annotated[str, Form()] = "",
+) -> Response:
+    link = link_for_token(ctx.db, token)
+    initiative = link.dialogue.initiative
+    secret = ctx.request.cookies.get(cookie_name(initiative.id))
+    try:
+        if consent != "yes":
+            raise InvalidInput(translator(language or "en")(
+                "Please confirm that you have read how your answers are used."))
+        joined = join_dialogue(ctx.db, token, secret=secret, side=side or UNDECLARED,
+                               language=language or None)
+    except TracktwoError as exc:
+        ctx.db.rollback()
+        return ctx.render("participate/join.html", status_code=exc.status_code,
+                          language=language if language in initiative.languages
+                          else initiative.languages[0],
+                          link=link, dialogue=link.dialogue, initiative=initiative,
+                          participant=None, error=exc.message, reason=None)
+    ctx.db.commit()
+    if joined.new_secret is None:
+        return ctx.redirect(f"/d/{link.dialogue_id}")
+    response = ctx.render(
+        "participate/welcome.html",
+        language=joined.participant.language,
+        dialogue=link.dialogue,
+        resume_link=f"{ctx.platform.settings.base_url}/r/{joined.new_secret}",
+    )
+    _remember(ctx, response, initiative.id, joined.new_secret)
+    return response
+
+
+@router.get("/r/{secret}")
+def resume(ctx: Ctx, secret: str) -> Response:
+    """The private resume link: this device becomes the participant's again."""
+    participant = participant_for_secret(ctx.db, secret)
+    if participant is None:
+        raise PermissionDenied(
+            "This resume link is not valid; use the invitation link of your dialogue instead.")
+    last = ctx.db.scalar(
+        select(DialogueMembership.dialogue_id)
+        .where(DialogueMembership.participant_id == participant.id)
+        .order_by(DialogueMembership.joined_at.desc())
+        .limit(1)
+    )
+    ctx.db.commit()
+    response = ctx.redirect(f"/d/{last}" if last else "/")
+    _remember(ctx, response, participant.initiative_id, secret)
+    return response
+
+
+def _dialogue_and_participant(ctx: PageContext, dialogue_id: int) -> tuple[Dialogue, Participant]:
+    dialogue = ctx.db.get(Dialogue, dialogue_id)
+    participant = _participant(ctx, dialogue.initiative_id) if dialogue else None
+    dialogue = require_membership(ctx.db, participant, dialogue_id)
+    assert participant is not None
+    return dialogue, participant
+
+
+@router.get("/d/{dialogue_id}")
+def statement_page(ctx: Ctx, dialogue_id: int) -> Response:
+    dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
+    ctx.db.commit()  # last-seen time
+    reason = is_accepting(dialogue)
+    statement = None if reason else choose_next_statement(ctx.db, participant, dialogue_id)
+    progress = progress_of(ctx.db, participant, dialogue)
+    return _render(
+        ctx, "participate/statement.html", participant,
+        dialogue=dialogue, participant=participant, progress=progress, closed_reason=reason,
+        statement=_statement_view(statement, participant.language) if statement else None,
+        vote_key=secrets.token_urlsafe(12), show_map=progress.seen >= MAP_AFTER_VOTES,
+        notice=None,
+    )
+
+
+@router.post("/d/{dialogue_id}/vote")
+def vote(
+    ctx: Ctx,
+    dialogue_id: int,
+    statement_id: Annotated[int, Form()],
+    value: Annotated[int, Form()],
+    key: Annotated[str, Form()] = "",
+) -> Response:
+    dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
+    cast_vote(ctx.db, participant, dialogue_id, statement_id, value,
+              idempotency_key=key or None,
+              analysis_delay=ctx.platform.settings.analysis_delay_seconds)
+    ctx.db.commit()  # the vote is stored before the participant is told so
+    return ctx.redirect(f"/d/{dialogue_id}")
+
+
+@router.get("/d/{dialogue_id}/write")
+def write_form(ctx: Ctx, dialogue_id: int) -> Response:
+    dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
+    return _render(ctx, "participate/write.html", participant, dialogue=dialogue,
+                   participant=participant, text="", error=None)
+
+
+@router.post("/d/{dialogue_id}/write")
+def write(ctx: Ctx, dialogue_id: int, text: Annotated[str, Form()] = "") -> Response:
+    dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
+    gettext = translator(participant.language)
+    try:
+        submit_statement(ctx.db, participant, dialogue_id, text,
+                         analysis_delay=ctx.platform.settings.analysis_delay_seconds)
+    except (InvalidInput, Conflict) as exc:
+        ctx.db.rollback()
+        return _render(ctx, "participate/write.html", participant, status_code=exc.status_code,
+                       dialogue=dialogue, participant=participant, text=text, error=exc.message)
+    ctx.db.commit()
+    done = (gettext("Thank you. Your statement will be shown to others once a facilitator "
+                    "has read it.")
+            if dialogue.moderation.value == "strict" else
+            gettext("Thank you. Your statement is now part of the dialogue."))
+    return ctx.redirect(f"/d/{dialogue_id}", done=done)
+
+
+@router.post("/d/{dialogue_id}/language")
+def change_language(ctx: Ctx, dialogue_id: int, language: Annotated[str, Form()] = "") -> Response:
+    _, participant = _dialogue_and_participant(ctx, dialogue_id)
+    set_language(ctx.db, participant, language)
+    ctx.db.commit()
+    return ctx.redirect(f"/d/{dialogue_id}")
+
+
+@router.get("/d/{dialogue_id}/map")
+def where_i_stand(ctx: Ctx, dialogue_id: int) -> Response:
+    dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
+    snapshot = latest_snapshot(ctx.db, dialogue_id)
+    position = None
+    figure = None
+    if snapshot is not None:
+        votes = ctx.db.execute(
+            select(Vote.statement_id, Vote.value)
+            .where(Vote.participant_id == participant.id, Vote.dialogue_id == dialogue_id)
+            .order_by(Vote.id)
+        ).all()
+        latest = dict((sid, value) for sid, value in votes)
+        try:
+            position = project_participant(snapshot.state, list(latest.items()))
+        except TracktwoError:
+            position = None
+        figure = participant_map(snapshot.result, position, dialogue.initiative.sides,
+                                 _=translator(participant.language))
+    return _render(ctx, "participate/map.html", participant, dialogue=dialogue,
+                   participant=participant, figure=figure, position=position)
+

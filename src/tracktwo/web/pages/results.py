@@ -1,0 +1,93 @@
+"""The results page of a dialogue (observers included) and its live updates.
+
+Live updates are server-sent events. The event stream asks the database every few seconds
+whether a newer analysis snapshot exists, which works the same with one server on SQLite and
+with many servers on PostgreSQL, and costs one indexed query per open page per poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.responses import Response, StreamingResponse
+from markupsafe import Markup
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
+
+from tracktwo.actions.access import role_in
+from tracktwo.actions.dialogues import dialogue_for
+from tracktwo.actions.findings import dialogue_findings
+from tracktwo.opinion.figures import (
+    agreement_bars,
+    group_share_bars,
+    opinion_map,
+    participation_chart,
+)
+from tracktwo.store.models import AnalysisSnapshot, Role, Vote
+from tracktwo.web.context import PageContext, page_context
+from tracktwo.web.pages import page_router
+
+router = page_router()
+Ctx = Annotated[PageContext, Depends(page_context)]
+POLL_SECONDS = 2.0
+STREAM_SECONDS = 30 * 60  # browsers reconnect by themselves after this
+
+
+@router.get("/dialogues/{dialogue_id}/results")
+def results(ctx: Ctx, dialogue_id: int) -> Response:
+    user = ctx.require_user()
+    dialogue = dialogue_for(ctx.db, user, dialogue_id)
+    role = role_in(ctx.db, user, dialogue.initiative_id)
+    findings = dialogue_findings(ctx.db, dialogue, min_cell=ctx.platform.settings.min_cell_size)
+    sides = dialogue.initiative.sides
+    colours = findings.side_colours
+    figures = {
+        "map": Markup(opinion_map(findings.result, sides)) if findings.result else None,
+        "participation": Markup(participation_chart(findings.participation)),
+        "common": {v.id: Markup(agreement_bars(v.sides, colours, threshold=findings.threshold))
+                   for v in findings.common_ground if v.sides},
+        "divisive": {v.id: Markup(group_share_bars(v.groups)) for v in findings.divisive
+                     if v.groups},
+    }
+    return ctx.render("dialogues/results.html", dialogue=dialogue, findings=findings,
+                      figures=figures, is_facilitator=bool(role and role.at_least(Role.FACILITATOR)))
+
+
+def _version(ctx: PageContext, dialogue_id: int) -> tuple[int, int]:
+    latest = ctx.db.scalar(
+        select(func.max(AnalysisSnapshot.id)).where(AnalysisSnapshot.dialogue_id == dialogue_id))
+    votes = ctx.db.scalar(select(func.count(Vote.id)).where(Vote.dialogue_id == dialogue_id))
+    ctx.db.rollback()  # end the read transaction so the next poll sees new commits
+    return int(latest or 0), int(votes or 0)
+
+
+@router.get("/dialogues/{dialogue_id}/events")
+async def events(ctx: Ctx, dialogue_id: int) -> Response:
+    """``analysis`` when a new snapshot is stored, ``votes`` when the vote count moves."""
+    user = ctx.require_user()
+    await run_in_threadpool(dialogue_for, ctx.db, user, dialogue_id)
+
+    async def stream() -> AsyncIterator[str]:
+        last = await run_in_threadpool(_version, ctx, dialogue_id)
+        yield "retry: 5000\n\n"
+        waited = 0.0
+        while waited < STREAM_SECONDS:
+            if await ctx.request.is_disconnected():
+                return
+            await asyncio.sleep(POLL_SECONDS)
+            waited += POLL_SECONDS
+            current = await run_in_threadpool(_version, ctx, dialogue_id)
+            if current[0] != last[0]:
+                yield f"event: analysis\ndata: {json.dumps({'snapshot': current[0]})}\n\n"
+            elif current[1] != last[1]:
+                yield f"event: votes\ndata: {json.dumps({'votes': current[1]})}\n\n"
+            else:
+                yield ": still here\n\n"  # keeps proxies from closing an idle stream
+            last = current
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"cache-control": "no-store", "x-accel-buffering": "no"})
