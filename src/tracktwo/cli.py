@@ -192,6 +192,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         fail(str(exc))
     with _transaction(platform) as session:
         access = seed_demo(session)
+    from tracktwo.actions.analysis import run_analysis
+
+    run_analysis(platform, access.dialogue_id)  # so the results are there on the first visit
     base = platform.settings.base_url
     click.echo(
         "\n".join(
@@ -204,6 +207,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
                 f"  Password        {access.facilitator_password}",
                 f"  Observer        {access.observer_email} / {access.observer_password}",
                 f"  Dashboard       {base}/initiatives/{access.initiative_id}",
+                f"  Results         {base}/dialogues/{access.dialogue_id}/results",
+                "",
+                "  Join the demo dialogue as a participant (no account needed):",
+                *[f"    {name:<15} {base}{path}" for name, path in access.join_links.items()],
                 "",
                 "Passwords are new on every run. Stop the server with Ctrl+C.",
                 "",
