@@ -151,8 +151,8 @@ class _Report:
                 self._hide(self.blocks[key], reason)
 
     def _hide(self, block: dict[str, Any], reason: Reason) -> None:
-        for key, value in list(block.items()):
-            block[key] = {} if isinstance(value, dict) else None
+        for key in list(block):
+            block[key] = {} if key == "reasons" else None
         explanations = {
             "small": f"fewer than {self.min_cell} respondents",
             "complement": (

@@ -162,7 +162,7 @@ def _check_header(header: list[str]) -> str:
 
 def _records(text: str) -> tuple[str, list[_Answer], int]:
     """Every answer in the file with its line number, checked field by field."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), strict=True)
     try:
         header = next(reader)
     except StopIteration:
