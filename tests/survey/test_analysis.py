@@ -234,3 +234,63 @@ def test_bad_input_raises_and_returns_nothing(two_sides: Synthetic) -> None:
         analyse([], two_sides.survey)
     with pytest.raises(InvalidInput, match="at least 3"):
         analyse(two_sides.responses, two_sides.survey, min_cell=2)
+
+
+def test_three_sides_report_each_target_side_and_the_mean_over_them() -> None:
+    from tracktwo.survey import Side, Survey, builtin_instrument
+
+    sides = (Side("A", "a"), Side("B", "b"), Side("C", "c"))
+    survey = Survey((builtin_instrument("thermometer"),), sides)
+    rng = np.random.default_rng(12)
+    responses, toward_c = [], []
+    for side in ("A", "B", "C"):
+        for i in range(6):
+            others = [s.id for s in sides if s.id != side]
+            for wave in ("pre", "post"):
+                ratings = {o: float(rng.integers(20, 80)) for o in others}
+                answers = {f"thermometer.warmth@side:{o}": v for o, v in ratings.items()}
+                responses.append(ResponseSet(f"{side}{i}", wave, answers, side))
+                if side != "C" and wave == "post":
+                    toward_c.append(ratings["C"])
+    report = analyse(responses, survey)
+    assert {"thermometer", "thermometer@side:A", "thermometer@side:B", "thermometer@side:C"} <= set(
+        report["scales"]
+    )
+    per_target = report["scales"]["thermometer@side:C"]
+    assert set(per_target["sides"]) == {"A", "B"}  # members of C are not asked about C
+    assert per_target["overall"]["mean_post"] == pytest.approx(np.mean(toward_c))
+    assert report["scales"]["thermometer"]["overall"]["n"] == 18
+
+
+def test_without_a_pre_wave_the_named_keys_are_null_with_a_reason() -> None:
+    data = make_synthetic(per_side={"A": 6, "B": 6}, waves=("post", "followup"), seed=6)
+    block = analyse(data.responses, data.survey)["scales"]["thermometer"]["sides"]["A"]
+    assert block["diff"] is None and block["n"] == 0
+    assert "no pre and post wave" in block["reasons"]["diff"]
+    assert block["waves"]["post"]["n"] == 6
+
+
+def _unexplained_nulls(node: object, path: str = "") -> list[str]:
+    """Paths of null statistics in shown blocks that have no reason next to them."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        if "reasons" in node and node.get("suppressed") is False:
+            for key, value in node.items():
+                flag = key.startswith("alpha") and key.endswith("_low")
+                if value is None and not flag and key not in node["reasons"]:
+                    found.append(f"{path}.{key}")
+                if flag and value is None:  # the flag is null exactly when alpha is
+                    assert node[key.removesuffix("_low")] is None, f"{path}.{key}"
+        for key, value in node.items():
+            found += _unexplained_nulls(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _unexplained_nulls(value, f"{path}[{index}]")
+    return found
+
+
+def test_every_null_statistic_has_a_reason(design_report: dict[str, Any]) -> None:
+    tiny = make_synthetic(per_side={"A": 3, "B": 2}, waves=("pre", "post", "followup"), seed=1)
+    for report in (design_report, analyse(tiny.responses, tiny.survey, min_cell=3)):
+        assert _unexplained_nulls(report) == []
+        json.dumps(report, allow_nan=False)

@@ -135,3 +135,27 @@ def test_bad_input_gives_one_line_and_exit_code_2(
     assert len(lines) == 1 and lines[0].startswith("tracktwo: ")
     assert message in lines[0]
     assert not (tmp_path / "o.json").exists()
+
+
+def test_a_custom_instrument_file_can_be_used(tmp_path: Path) -> None:
+    from tracktwo.survey import custom_likert
+
+    hope = custom_likert("hope", "Hope", {"h1": "Peace will come.", "h2": "Peace is near."})
+    definition = tmp_path / "hope.json"
+    definition.write_text(hope.model_dump_json(by_alias=True), encoding="utf-8")
+    rows = ["respondent,side,wave,item,value"]
+    for i in range(6):
+        for wave, shift in (("pre", 0), ("post", 1)):
+            rows += [f"p{i},A,{wave},hope.h1,{1 + (i + shift) % 5}", f"p{i},A,{wave},hope.h2,3"]
+    responses = tmp_path / "hope.csv"
+    responses.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        main, ["evaluate", str(responses), "--json", str(out), "--instrument", str(definition)]
+    )
+    assert result.exit_code == 0, result.output
+    block = json.loads(out.read_text(encoding="utf-8"))["scales"]["hope"]["sides"]["A"]
+    assert block["n"] == 6
+    pre = [(1 + i % 5 + 3) / 2 for i in range(6)]
+    post = [(1 + (i + 1) % 5 + 3) / 2 for i in range(6)]
+    assert block["diff"] == pytest.approx(sum(post) / 6 - sum(pre) / 6)

@@ -287,20 +287,24 @@ def difference_in_differences(frame: pd.DataFrame) -> Stats:
             _put(result, key, None, "both groups need answers before and after")
         return result
     clusters = pd.factorize(frame["respondent"])[0]
-    fit = smf.ols("score ~ treat * time", data=frame).fit(
-        cov_type="cluster", cov_kwds={"groups": clusters}, use_t=True
-    )
     term = "treat:time"
-    interval = fit.conf_int(alpha=1 - CONFIDENCE).loc[term]
-    values = (
-        fit.params[term],
-        fit.bse[term],
-        interval.iloc[0],
-        interval.iloc[1],
-        fit.tvalues[term],
-        fit.df_resid_inference,
-        fit.pvalues[term],
-    )
+    # tiny or degenerate designs give NaN standard errors (with a RuntimeWarning); they are
+    # reported as None with a reason below instead
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fit = smf.ols("score ~ treat * time", data=frame).fit(
+            cov_type="cluster", cov_kwds={"groups": clusters}, use_t=True
+        )
+        interval = fit.conf_int(alpha=1 - CONFIDENCE).loc[term]
+        values = (
+            fit.params[term],
+            fit.bse[term],
+            interval.iloc[0],
+            interval.iloc[1],
+            fit.tvalues[term],
+            fit.df_resid_inference,
+            fit.pvalues[term],
+        )
     for key, value in zip(keys, values, strict=True):
         _put(result, key, value, "the model has no variation to estimate this from")
     return result
