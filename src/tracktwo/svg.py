@@ -39,15 +39,8 @@ class Svg:
     for Python keywords (``class_``).
     """
 
-    def __init__(
-        self,
-        width: float,
-        height: float,
-        *,
-        title: str,
-        desc: str | None = None,
-        class_: str | None = None,
-    ) -> None:
+    def __init__(self, width: float, height: float, *, title: str, desc: str | None = None,
+                 class_: str | None = None) -> None:
         self.width = width
         self.height = height
         self.title = title
