@@ -155,8 +155,13 @@ def test_arbitrary_answers_keep_complete_inference_and_refuse_contradictions(
                 a, b = clash.cell
                 cited = [x for x in previous if (x[0], x[1]) in clash.known_because]
                 assert implied(n, cited, a, b) == clash.known
-                with_new = [x for x in previous if (x[0], x[1]) in clash.new_because]
-                assert implied(n, [*with_new, (i, j, yes)], a, b) == (not clash.known)
+                # The new chain is yes answers leading through (i, j): with (i, j) as a yes
+                # they reach (a, b); with (a, b) as a yes they would reach (i, j).
+                chain = [(x, y) for x, y, v in previous if v and (x, y) in clash.new_because]
+                if yes:
+                    assert (a, b) in closure(n, [*chain, (i, j)])
+                else:
+                    assert (i, j) in closure(n, [*chain, (a, b)])
                 assert set(clash.known_because) <= set(outcome.contradiction.revisit)
     check_against_oracle(session)
 

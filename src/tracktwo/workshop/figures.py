@@ -339,7 +339,8 @@ def _route_edges(
 def _wrap(text: str, width: float) -> list[str]:
     """Break a label into lines that fit ``width`` px, at spaces where the script has them.
 
-    Wide (East Asian) characters count double; a word longer than a line is cut.
+    Wide (East Asian) characters count double. A word longer than a whole line is cut, starting
+    on the current line, so scripts written without spaces fill their lines.
     """
     lines: list[str] = []
     line = ""
@@ -348,16 +349,17 @@ def _wrap(text: str, width: float) -> list[str]:
         if _text_width(candidate) <= width:
             line = candidate
             continue
-        if line:
+        if _text_width(word) <= width:
             lines.append(line)
-        line = ""
+            line = word
+            continue
+        line = f"{line} " if line else ""
         for char in word:
-            if _text_width(line + char) > width and line:
+            if _text_width(line + char) > width and line.strip():
                 lines.append(line)
                 line = ""
             line += char
-    if line or not lines:
-        lines.append(line)
+    lines.append(line)
     return lines
 
 

@@ -285,7 +285,8 @@ class _Knowledge:
             )
             for a, b in cells
         ]
-        found.sort(key=lambda clash: (len(clash.known_because), clash.cell))
+        # The answered cell itself first (the clearest story), then the shortest chains.
+        found.sort(key=lambda clash: (clash.cell != (i, j), len(clash.known_because), clash.cell))
         return tuple(found)
 
     def apply(self, i: int, j: int, yes: bool) -> list[Pair]:
