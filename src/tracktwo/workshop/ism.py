@@ -44,6 +44,7 @@ __all__ = [
     "DirectAnswer",
     "IsmSession",
     "Pair",
+    "Quadrant",
     "RemainingEstimate",
     "Revision",
     "Structure",
@@ -62,13 +63,15 @@ MAX_ELEMENTS = 200
 #: How the next question is chosen (see :meth:`IsmSession.start`); docs/workshops.md compares them.
 STRATEGIES = ("adaptive", "greedy", "pivot", "rowmajor")
 
-# Above this share of yes answers the map looks dense and row-by-row questioning wins; below it
-# the expected-block greedy choice wins (benchmarks/ism.py, docs/workshops.md).
+# Above this share of yes among the known relations the map looks dense and row-by-row
+# questioning wins; below it the expected-block greedy choice wins (docs/workshops.md).
 _DENSE_SHARE = 0.2
 # Later questions fix fewer cells each than early ones; calibrated in simulation (see remaining).
 _LATE_QUESTION_FACTOR = 1.4
 
 _STATE_FORMAT = "tracktwo.ism/1"
+_INTEGERS = (int, np.integer)
+_BOOLEANS = (bool, np.bool_)
 _UNKNOWN, _NO, _YES = -1, 0, 1
 _CELL_CHARS = {_UNKNOWN: "?", _NO: "0", _YES: "1"}
 _CHAR_CELLS = {char: value for value, char in _CELL_CHARS.items()}
@@ -489,7 +492,9 @@ class IsmSession:
             if not a.yes:
                 knowledge.direct_no[a.i, a.j] = True
         for a, b, chain in data["inferred_from"]:
-            pairs = tuple(_pair(n, pair) for pair in chain)
+            # Not validated one by one: _check_consistent requires every cited pair to be a
+            # direct answer, which are validated.
+            pairs = tuple((i, j) for i, j in chain)
             knowledge.explain[_pair(n, (a, b))] = pairs
             knowledge.chain_length[a, b] = len(pairs)
         session._asked = [_pair(n, pair) for pair in data["asked"]]
@@ -507,19 +512,36 @@ class IsmSession:
         return session
 
     def _check_consistent(self) -> None:
-        """Reject a stored state whose matrix does not follow from its direct answers."""
-        expected = _Knowledge(self.n)
-        for a in self._answers:
-            if expected.clashes(a.i, a.j, a.yes):
-                raise ValueError("its direct answers contradict each other")
-            expected.apply(a.i, a.j, a.yes)
+        """Reject a stored state whose matrix does not follow from its direct answers.
+
+        Checked with the class invariants of :class:`_Knowledge` in matrix form (a closure and
+        two products) rather than by replaying the answers, which is too slow per request.
+        """
+        n = self.n
         knowledge = self._knowledge
-        if not np.array_equal(expected.value, knowledge.value):
+        if len(knowledge.direct) != len(self._answers):
+            raise ValueError("a pair is answered twice")
+        said_yes = np.zeros((n, n), dtype=bool)
+        for a in self._answers:
+            said_yes[a.i, a.j] = a.yes
+        reach = _closure(said_yes)
+        forced_no = (reach.T.astype(np.float64) @ knowledge.direct_no @ reach.T) > 0
+        if (reach & forced_no).any():
+            raise ValueError("its direct answers contradict each other")
+        if not (
+            np.array_equal(knowledge.value == _YES, reach)
+            and np.array_equal(knowledge.value == _NO, forced_no)
+        ):
             raise ValueError("its matrix does not follow from its answers")
-        if set(expected.explain) != set(knowledge.explain):
+        inferred = {
+            (int(a), int(b))
+            for a, b in np.argwhere(knowledge.value != _UNKNOWN)
+            if a != b and (a, b) not in knowledge.direct
+        }
+        if inferred != set(knowledge.explain):
             raise ValueError("its explanations do not match its inferred cells")
         for cell, chain in knowledge.explain.items():
-            if not all(pair in knowledge.direct for pair in chain):
+            if not chain or not all(pair in knowledge.direct for pair in chain):
                 raise ValueError(f"the explanation of {cell} cites a pair that was not answered")
         if self._current is not None and knowledge.value[self._current] != _UNKNOWN:
             raise ValueError("its current question is already known")
@@ -1066,7 +1088,7 @@ def _closure(relation: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
 
 
 def _check_size(n: object) -> None:
-    if not isinstance(n, int | np.integer) or isinstance(n, bool) or not 1 <= n <= MAX_ELEMENTS:
+    if not isinstance(n, _INTEGERS) or isinstance(n, bool) or not 1 <= n <= MAX_ELEMENTS:
         raise InvalidInput(f"An influence map needs between 1 and {MAX_ELEMENTS} ideas; got {n!r}.")
 
 
@@ -1091,7 +1113,7 @@ def _check_strategy(strategy: str) -> str:
 
 def _check_pair(n: int, i: object, j: object, *, allow_diagonal: bool = False) -> None:
     for value in (i, j):
-        if not isinstance(value, int | np.integer) or isinstance(value, bool) or not 0 <= value < n:
+        if not isinstance(value, _INTEGERS) or isinstance(value, bool) or not 0 <= value < n:
             raise InvalidInput(f"Ideas are numbered 0..{n - 1}; {value!r} is not one of them.")
     if i == j and not allow_diagonal:
         raise InvalidInput(f"An idea cannot be asked about itself (pair ({i}, {j})).")
@@ -1109,6 +1131,6 @@ def _pair(n: int, value: Sequence[object]) -> Pair:
 
 
 def _flag(value: object) -> bool:
-    if not isinstance(value, bool | np.bool_):
+    if not isinstance(value, _BOOLEANS):
         raise InvalidInput(f"An answer must be yes (True) or no (False); got {value!r}.")
     return bool(value)
