@@ -205,3 +205,31 @@ def test_micmac_chart_places_every_idea_in_its_quadrant() -> None:
     horizontal = next(float(y.attrib["y1"]) for y in lines if y.attrib["y1"] == y.attrib["y2"])
     assert points[6][0] < vertical and points[6][1] < horizontal
     assert points[0][0] > vertical and points[0][1] > horizontal
+
+
+def test_unlinked_ideas_get_their_own_wrapped_band_below_the_tree() -> None:
+    relation = np.zeros((12, 12), dtype=int)
+    for i, j in [(1, 0), (2, 1), (3, 1)]:
+        relation[i, j] = 1
+    result = structure_from_relation(relation)
+    assert result.levels[0] == (0, *range(4, 12))  # unlinked ideas are level 1 in ISM
+    layout = influence_tree_layout(result, [f"idea {k}" for k in range(12)])
+    linked = [b for b in layout.boxes if b.members[0] < 4]
+    apart = [b for b in layout.boxes if b.members[0] >= 4]
+    assert min(b.y for b in apart) > max(b.y + b.height for b in linked)
+    assert len({b.y for b in apart}) == 2  # eight boxes wrap into rows of five and three
+    assert [label for label, _, _ in layout.level_labels] == [
+        "Level 1",
+        "Level 2",
+        "Level 3",
+        "Not linked",
+    ]
+    assert [note for _, note, _ in layout.level_labels][:3] == ["outcomes", "", "root drivers"]
+
+
+def test_a_map_without_links_wraps_its_single_level() -> None:
+    result = structure_from_relation(np.zeros((7, 7), dtype=int))
+    layout = influence_tree_layout(result, [f"idea {k}" for k in range(7)])
+    assert len({b.y for b in layout.boxes}) == 2
+    assert layout.edges == ()
+    assert [(label, note) for label, note, _ in layout.level_labels] == [("Level 1", "")]

@@ -56,6 +56,7 @@ MARGIN = 16.0
 LEVEL_COLUMN = 92.0
 TITLE_HEIGHT = 28.0
 BEND_WIDTH = 12.0  # the width reserved for an edge passing through a level
+WRAP = 5  # boxes per row where no edges constrain the order
 CHAR_WIDTH = 0.56  # average advance of a narrow character, in ems (sans-serif)
 
 
@@ -67,6 +68,7 @@ class FigureText:
     outcomes: str = "outcomes"
     root_drivers: str = "root drivers"
     cycle: str = "Reinforce each other:"
+    unlinked: str = "Not linked"
     tree_title: str = "Influence tree"
     tree_description: str = (
         "Ideas in {levels} levels; an arrow points from an idea to an idea it helps. "
@@ -159,11 +161,16 @@ def influence_tree_layout(
     _check_labels(structure, labels)
     level_of_component = [structure.level_of[members[0]] for members in structure.components]
     n_levels = len(structure.levels)
+    linked = {component for edge in structure.skeleton for component in edge}
+    # Ideas linked to no other idea would all sit on level 1 and stretch the figure; when some
+    # ideas are linked they get a band of their own below the tree, wrapped into short rows.
+    apart = [c for c in range(len(structure.components)) if linked and c not in linked]
 
     # Every edge becomes a chain of nodes, one per level it crosses.
     layers: list[list[tuple[int, int]]] = [[] for _ in range(n_levels)]  # (kind, id)
     for component in range(len(structure.components)):
-        layers[level_of_component[component] - 1].append((0, component))
+        if component not in apart:
+            layers[level_of_component[component] - 1].append((0, component))
     chains: list[list[tuple[int, int]]] = []
     for edge, (source, target) in enumerate(structure.skeleton):
         chain = [(0, source)]
@@ -175,7 +182,20 @@ def influence_tree_layout(
         chains.append(chain)
     _order_layers(layers, chains)
 
-    # Box contents decide the row heights.
+    # Bands of rows: one row per level; rows without edges (no links at all, or the band of
+    # unlinked ideas) wrap after WRAP boxes.
+    bands: list[tuple[str, str, list[list[tuple[int, int]]]]] = []
+    for index, layer in enumerate(layers):
+        note = ""
+        if n_levels > 1 and index == 0:
+            note = words.outcomes
+        elif n_levels > 1 and index == n_levels - 1:
+            note = words.root_drivers
+        rows = [layer] if linked else _chunks(layer, WRAP)
+        bands.append((words.level.format(number=index + 1), note, rows))
+    if apart:
+        bands.append((words.unlinked, "", _chunks([(0, c) for c in apart], WRAP)))
+
     lines_of: dict[int, tuple[str, ...]] = {}
     for component, members in enumerate(structure.components):
         lines: list[str] = [words.cycle] if len(members) > 1 else []
@@ -183,74 +203,79 @@ def influence_tree_layout(
             prefix = f"{member + 1}. " if numbered else ""
             lines.extend(_wrap(prefix + " ".join(labels[member].split()), BOX_WIDTH - 2 * PADDING))
         lines_of[component] = tuple(lines)
-    row_height = [
-        max(
-            [len(lines_of[node]) * LINE_HEIGHT + 2 * PADDING for kind, node in layer if kind == 0]
-            or [LINE_HEIGHT]
-        )
-        for layer in layers
-    ]
 
     def node_width(node: tuple[int, int]) -> float:
         return BOX_WIDTH if node[0] == 0 else BEND_WIDTH
 
-    layer_width = [
-        sum(node_width(node) for node in layer) + H_GAP * max(0, len(layer) - 1) for layer in layers
-    ]
-    content_width = max(layer_width)
+    def row_width(row: list[tuple[int, int]]) -> float:
+        return sum(node_width(node) for node in row) + H_GAP * max(0, len(row) - 1)
+
+    content_width = max(row_width(row) for _, _, rows in bands for row in rows)
     width = MARGIN * 2 + LEVEL_COLUMN + content_width
     x_of: dict[tuple[int, int], float] = {}
-    y_of_row: list[float] = []
-    y = MARGIN + TITLE_HEIGHT
-    for row, layer in enumerate(layers):
-        y_of_row.append(y)
-        x = MARGIN + LEVEL_COLUMN + (content_width - layer_width[row]) / 2
-        for node in layer:
-            x_of[node] = x
-            x += node_width(node) + H_GAP
-        y += row_height[row] + V_GAP
-    height = y - V_GAP + MARGIN
-
-    boxes = []
-    for component, members in enumerate(structure.components):
-        row = level_of_component[component] - 1
-        boxes.append(
-            TreeBox(
-                component=component,
-                members=members,
-                level=row + 1,
-                x=x_of[(0, component)],
-                y=y_of_row[row] + (row_height[row] - _box_height(lines_of[component])) / 2,
-                width=BOX_WIDTH,
-                height=_box_height(lines_of[component]),
-                lines=lines_of[component],
-                cycle=len(members) > 1,
-            )
-        )
-    band_of = {
-        node: (y_of_row[row], y_of_row[row] + row_height[row])
-        for row, layer in enumerate(layers)
-        for node in layer
-    }
-    edges = _route_edges(structure, chains, boxes, x_of, band_of)
+    band_of: dict[tuple[int, int], tuple[float, float]] = {}
+    boxes: dict[int, TreeBox] = {}
     level_labels = []
-    for row in range(n_levels):
-        note = ""
-        if n_levels > 1 and row == 0:
-            note = words.outcomes
-        elif n_levels > 1 and row == n_levels - 1:
-            note = words.root_drivers
-        middle = y_of_row[row] + row_height[row] / 2
-        level_labels.append((words.level.format(number=row + 1), note, middle))
+    y = MARGIN + TITLE_HEIGHT
+    for label, note, rows in bands:
+        label_y = y
+        for number, nodes in enumerate(rows):
+            y += H_GAP if number else 0.0
+            height = max([_box_height(lines_of[c]) for kind, c in nodes if kind == 0] or [0.0])
+            if number == 0:
+                label_y += height / 2
+            x = MARGIN + LEVEL_COLUMN + (content_width - row_width(nodes)) / 2
+            for node in nodes:
+                x_of[node] = x
+                band_of[node] = (y, y + height)
+                if node[0] == 0:
+                    boxes[node[1]] = _box(
+                        structure, node[1], level_of_component, lines_of, x, y, height
+                    )
+                x += node_width(node) + H_GAP
+            y += height
+        level_labels.append((label, note, label_y))
+        y += V_GAP
+    height = y - V_GAP + MARGIN
+    ordered_boxes = [boxes[c] for c in range(len(structure.components))]
+    edges = _route_edges(structure, chains, ordered_boxes, x_of, band_of)
     return TreeLayout(
         width=width,
         height=height,
         title=title if title is not None else words.tree_title,
         description=words.tree_description.format(levels=n_levels),
-        boxes=tuple(boxes),
+        boxes=tuple(ordered_boxes),
         edges=tuple(edges),
         level_labels=tuple(level_labels),
     )
+
+
+def _box(
+    structure: Structure,
+    component: int,
+    level_of_component: list[int],
+    lines_of: dict[int, tuple[str, ...]],
+    x: float,
+    row_top: float,
+    row_height: float,
+) -> TreeBox:
+    """A box centred vertically in its row."""
+    height = _box_height(lines_of[component])
+    return TreeBox(
+        component=component,
+        members=structure.components[component],
+        level=level_of_component[component],
+        x=x,
+        y=row_top + (row_height - height) / 2,
+        width=BOX_WIDTH,
+        height=height,
+        lines=lines_of[component],
+        cycle=len(structure.components[component]) > 1,
+    )
+
+
+def _chunks(nodes: list[tuple[int, int]], size: int) -> list[list[tuple[int, int]]]:
+    return [nodes[start : start + size] for start in range(0, len(nodes), size)] or [[]]
 
 
 def _box_height(lines: Sequence[str]) -> float:
