@@ -361,7 +361,7 @@ def _join(*chains: tuple[Pair, ...]) -> tuple[Pair, ...]:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class IsmSession:
     """A resumable ISM elicitation: question out, answer in, state storable as JSON.
 
@@ -408,8 +408,8 @@ class IsmSession:
         n
             Number of ideas (elements 0 .. n-1).
         order
-            Preference-vote order, most voted first: the pivot strategy structures the most
-            important ideas first. Defaults to 0 .. n-1.
+            Preference-vote order, most voted first. Every strategy breaks ties by it, so the
+            most important ideas are structured first. Defaults to 0 .. n-1.
         strategy
             How to choose the next question (docs/workshops.md compares them):
 
