@@ -71,6 +71,8 @@ def propose_clusters(
         raise InvalidInput(
             f"The clustering distance must be above 0 and at most 1; got {distance_threshold!r}."
         )
+    if label_length < 8:
+        raise InvalidInput(f"Suggested names need at least 8 characters; got {label_length!r}.")
     if not texts:
         return []
     similarity = similarity_matrix(texts)

@@ -694,6 +694,8 @@ def micmac_svg(
     """
     words = text or FigureText()
     _check_labels(structure, labels)
+    if not 100 <= size <= 4000:
+        raise InvalidInput(f"The chart size must be between 100 and 4000 px; got {size!r}.")
     n = structure.n
     left, top, right, bottom = 64.0, 44.0, 20.0, 48.0
     width, height = left + size + right, top + size + bottom
