@@ -37,6 +37,7 @@ __all__ = [
 
 SESSION_COOKIE = "tt_session"
 FLASH_COOKIE = "tt_flash"
+LANGUAGE_COOKIE = "tt_lang"  # the participant's language, for pages that know nothing else
 
 
 class LoginRequired(Exception):

@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.exceptions import HTTPException
 
 from tracktwo.errors import TracktwoError
-from tracktwo.i18n import direction, translator
-from tracktwo.web.context import LoginRequired
+from tracktwo.i18n import available_languages, direction, translator
+from tracktwo.web.context import LANGUAGE_COOKIE, LoginRequired
 from tracktwo.web.security import csrf_token
 from tracktwo.web.templating import environment
 
@@ -48,17 +48,22 @@ def validation_message(errors: list[Any]) -> str:
 
 
 def _page(request: Request, status: int, message: str) -> HTMLResponse:
-    language = "en"
+    # Participants' pages set tt_lang, so their errors come in their language where the
+    # catalogue has the sentence; staff pages are in English.
+    language = request.cookies.get(LANGUAGE_COOKIE, "en")
+    if language not in available_languages():
+        language = "en"
+    gettext = translator(language)
     html = environment.get_template("error.html").render(
         request=request,
         user=None,
         csrf_token=csrf_token(request) if hasattr(request.state, "csrf_token") else "",
         language=language,
         dir=direction(language),
-        _=translator(language),
+        _=gettext,
         flash=None,
         status=status,
-        message=message,
+        message=gettext(message),
     )
     return HTMLResponse(html, status_code=status)
 

@@ -36,7 +36,7 @@ from tracktwo.opinion.figures import participant_map
 from tracktwo.i18n import translator
 from tracktwo.opinion import project_participant
 from tracktwo.store.models import Dialogue, DialogueMembership, Participant, Statement, Vote
-from tracktwo.web.context import PageContext, page_context
+from tracktwo.web.context import LANGUAGE_COOKIE, PageContext, page_context
 from tracktwo.web.pages import page_router
 
 router = page_router()
@@ -58,6 +58,11 @@ def _remember(ctx: PageContext, response: Response, initiative_id: int, secret: 
         cookie_name(initiative_id), secret, max_age=COOKIE_DAYS * 86400, httponly=True,
         samesite="lax", secure=ctx.platform.settings.secure_cookies,
     )
+
+
+def _remember_language(ctx: PageContext, response: Response, language: str) -> None:
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=COOKIE_DAYS * 86400, httponly=True,
+                        samesite="lax", secure=ctx.platform.settings.secure_cookies)
 
 
 def _statement_view(statement: Statement, language: str) -> dict[str, object]:
@@ -120,7 +125,9 @@ def join(
                           participant=None, error=exc.message, reason=None)
     ctx.db.commit()
     if joined.new_secret is None:
-        return ctx.redirect(f"/d/{link.dialogue_id}")
+        response = ctx.redirect(f"/d/{link.dialogue_id}")
+        _remember_language(ctx, response, joined.participant.language)
+        return response
     response = ctx.render(
         "participate/welcome.html",
         language=joined.participant.language,
@@ -128,6 +135,7 @@ def join(
         resume_link=f"{ctx.platform.settings.base_url}/r/{joined.new_secret}",
     )
     _remember(ctx, response, initiative.id, joined.new_secret)
+    _remember_language(ctx, response, joined.participant.language)
     return response
 
 
@@ -221,7 +229,9 @@ def change_language(ctx: Ctx, dialogue_id: int, language: Annotated[str, Form()]
     _, participant = _dialogue_and_participant(ctx, dialogue_id)
     set_language(ctx.db, participant, language)
     ctx.db.commit()
-    return ctx.redirect(f"/d/{dialogue_id}")
+    response = ctx.redirect(f"/d/{dialogue_id}")
+    _remember_language(ctx, response, participant.language)
+    return response
 
 
 @router.get("/d/{dialogue_id}/map")

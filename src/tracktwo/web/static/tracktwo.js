@@ -6,10 +6,10 @@ for (const element of document.querySelectorAll("[data-copy]")) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "small secondary";
-  button.textContent = "Copy";
+  button.textContent = element.dataset.copyLabel || "Copy";
   button.addEventListener("click", async () => {
     await navigator.clipboard.writeText(element.textContent.trim());
-    button.textContent = "Copied";
+    button.textContent = element.dataset.copiedLabel || "Copied";
   });
   element.after(" ", button);
 }
