@@ -87,6 +87,7 @@ def _platform(url: str, tmp_path: Path, **settings: object) -> Platform:
         database_url=url,
         secret_key="test-secret-key-not-for-production",
         in_process_worker=False,
+        analysis_delay_seconds=0,
         **settings,  # type: ignore[arg-type]
     )
     return Platform(config)

@@ -173,6 +173,34 @@ def serve(host: str, port: int) -> None:
 
 
 @main.command()
+@click.option("--once", is_flag=True, help="Run the jobs that are due now, then stop.")
+def worker(once: bool) -> None:
+    """Run background jobs (analyses) from the shared queue.
+
+    On PostgreSQL run one or more of these next to `tracktwo serve`; on SQLite the server
+    runs its own worker thread and this is not needed.
+    """
+    import logging
+    import signal
+
+    from tracktwo.worker import Worker
+
+    platform = _platform()
+    _ready(platform)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    runner = Worker(platform)
+    if once:
+        runner.drain()
+        return
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    click.echo(f"tracktwo worker {runner.name} is waiting for jobs; stop it with Ctrl+C.")
+    try:
+        runner.run()
+    except KeyboardInterrupt:
+        runner.stop()
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Only set up the demo; do not start the server.")

@@ -68,30 +68,70 @@ def _account(db: Session, email: str, name: str, password: str) -> User:
 # (text, how Hill villagers lean, how Harbour townspeople lean, how cooperative people lean):
 # leanings from -1 (disagree) to 1 (agree), used to simulate plausible votes.
 STATEMENTS = [
-    ("The spring belongs to everyone on the island, not to the village nearest to it.", -0.6, 0.9, 0.5),
+    (
+        "The spring belongs to everyone on the island, not to the village nearest to it.",
+        -0.6,
+        0.9,
+        0.5,
+    ),
     ("Hill villages should have first call on the spring water in dry summers.", 0.9, -0.9, -0.2),
-    ("A joint water council with equal seats for both communities should manage the reservoir.", 0.4, 0.5, 1.0),
+    (
+        "A joint water council with equal seats for both communities should manage the reservoir.",
+        0.4,
+        0.5,
+        1.0,
+    ),
     ("The Harbour towns take more water than they need, because of tourism.", 0.9, -0.8, 0.1),
     ("Farmers in the hills are paid too little for the water they give up.", 0.9, -0.3, 0.5),
     ("Both communities suffered during the drought years.", 0.6, 0.6, 1.0),
     ("The other community exaggerates how much it suffered in the drought.", 0.5, 0.5, -0.9),
-    ("Independent engineers, not politicians, should measure how much water each town uses.", 0.6, 0.6, 0.9),
+    (
+        "Independent engineers, not politicians, should measure how much water each town uses.",
+        0.6,
+        0.6,
+        0.9,
+    ),
     ("A desalination plant at the harbour would take pressure off the spring.", 0.5, 0.7, 0.6),
     ("The cost of a desalination plant should be shared by both communities.", -0.6, 0.6, 0.6),
-    ("Leaking pipes should be repaired before anyone talks about new sources of water.", 0.8, 0.7, 0.8),
-    ("Schoolchildren from both communities should learn about the island's water together.", 0.4, 0.5, 1.0),
+    (
+        "Leaking pipes should be repaired before anyone talks about new sources of water.",
+        0.8,
+        0.7,
+        0.8,
+    ),
+    (
+        "Schoolchildren from both communities should learn about the island's water together.",
+        0.4,
+        0.5,
+        1.0,
+    ),
     ("The old agreement on the spring was unfair and should be renegotiated.", -0.8, 0.9, 0.2),
     ("Water should cost the same everywhere on the island.", -0.5, 0.8, 0.4),
     ("I trust the other community to keep a water agreement.", -0.3, -0.4, 0.9),
     ("Past water disputes should be settled in court, not in dialogue groups.", 0.2, 0.2, -0.8),
     ("The reservoir level should be published every week for everyone to see.", 0.7, 0.7, 0.9),
-    ("New hotels at the harbour should be built only if they bring their own water.", 0.9, -0.7, 0.3),
+    (
+        "New hotels at the harbour should be built only if they bring their own water.",
+        0.9,
+        -0.7,
+        0.3,
+    ),
     ("Hill villages should be paid for protecting the forest around the spring.", 0.9, -0.2, 0.6),
     ("Any water agreement should be approved by a vote in both communities.", 0.6, 0.6, 0.8),
     ("People from the other community are welcome in my town.", -0.2, -0.2, 1.0),
     ("The island's leaders use the water question to win votes.", 0.6, 0.6, 0.7),
-    ("The women who carry the burden of shortages at home should be part of the negotiations.", 0.4, 0.5, 0.9),
-    ("In a drought, emergency water should be shared equally, whoever owns the source.", -0.2, 0.8, 0.9),
+    (
+        "The women who carry the burden of shortages at home should be part of the negotiations.",
+        0.4,
+        0.5,
+        0.9,
+    ),
+    (
+        "In a drought, emergency water should be shared equally, whoever owns the source.",
+        -0.2,
+        0.8,
+        0.9,
+    ),
 ]
 TRANSLATIONS = {
     "ar": {
@@ -103,10 +143,19 @@ TRANSLATIONS = {
         19: "ينبغي أن يُوافَق على أي اتفاق بشأن المياه بتصويت في المجتمعين كليهما.",
     },
     "el": {
-        2: "Ένα κοινό συμβούλιο υδάτων με ίσες έδρες για τις δύο κοινότητες πρέπει να διαχειρίζεται τον ταμιευτήρα.",
+        2: (
+            "Ένα κοινό συμβούλιο υδάτων με ίσες έδρες για "
+            "τις δύο κοινότητες πρέπει να διαχειρίζεται τον ταμιευτήρα."
+        ),
         5: "Και οι δύο κοινότητες υπέφεραν στα χρόνια της ξηρασίας.",
-        7: "Ανεξάρτητοι μηχανικοί, όχι πολιτικοί, πρέπει να μετρούν πόσο νερό χρησιμοποιεί κάθε πόλη.",
-        10: "Οι σωλήνες που έχουν διαρροές πρέπει να επισκευαστούν πριν μιλήσει κανείς για νέες πηγές νερού.",
+        7: (
+            "Ανεξάρτητοι μηχανικοί, όχι πολιτικοί, πρέπει να "
+            "μετρούν πόσο νερό χρησιμοποιεί κάθε πόλη."
+        ),
+        10: (
+            "Οι σωλήνες που έχουν διαρροές πρέπει να "
+            "επισκευαστούν πριν μιλήσει κανείς για νέες πηγές νερού."
+        ),
         16: "Η στάθμη του ταμιευτήρα πρέπει να δημοσιεύεται κάθε εβδομάδα για να τη βλέπουν όλοι.",
         19: "Κάθε συμφωνία για το νερό πρέπει να εγκρίνεται με ψηφοφορία και στις δύο κοινότητες.",
     },
@@ -122,17 +171,28 @@ def _simulate_votes(db: Session, dialogue: Dialogue, tokens: dict[str, str]) -> 
     """Fictional participants who vote plausibly: leanings plus noise, seeded, so the demo
     shows the same groups every time."""
     rng = random.Random(7)
-    rows = list(db.scalars(select(Statement).where(Statement.dialogue_id == dialogue.id)
-                           .order_by(Statement.id)))
+    rows = list(
+        db.scalars(
+            select(Statement).where(Statement.dialogue_id == dialogue.id).order_by(Statement.id)
+        )
+    )
     leanings = {entry[0]: entry[1:] for entry in STATEMENTS}
     now = utcnow()
-    people = [("Hill villages", "hill")] * 26 + [("Harbour towns", "harbour")] * 24 + [
-        ("Hill villages", "bridge")] * 8 + [("Harbour towns", "bridge")] * 8 + [
-        ("", "bridge")] * 4
+    people = (
+        [("Hill villages", "hill")] * 26
+        + [("Harbour towns", "harbour")] * 24
+        + [("Hill villages", "bridge")] * 8
+        + [("Harbour towns", "bridge")] * 8
+        + [("", "bridge")] * 4
+    )
     for index, (side_name, leaning) in enumerate(people):
         token = tokens.get(side_name) or tokens["Everyone"]
-        joined = join_dialogue(db, token, side=None if side_name else "undeclared",
-                               language="en" if index % 5 else "ar")
+        joined = join_dialogue(
+            db,
+            token,
+            side=None if side_name else "undeclared",
+            language="en" if index % 5 else "ar",
+        )
         column = {"hill": 0, "harbour": 1, "bridge": 2}[leaning]
         start = now - timedelta(days=5) + timedelta(minutes=97 * index)
         order = rows[:]
@@ -140,9 +200,15 @@ def _simulate_votes(db: Session, dialogue: Dialogue, tokens: dict[str, str]) -> 
         for position, statement in enumerate(order[: rng.randint(14, len(order))]):
             score = leanings[statement.text][column] + rng.gauss(0, 0.45)
             value = 1 if score > 0.35 else -1 if score < -0.35 else 0
-            db.add(Vote(dialogue_id=dialogue.id, statement_id=statement.id,
-                        participant_id=joined.participant.id, value=value,
-                        created_at=start + timedelta(seconds=20 * position)))
+            db.add(
+                Vote(
+                    dialogue_id=dialogue.id,
+                    statement_id=statement.id,
+                    participant_id=joined.participant.id,
+                    value=value,
+                    created_at=start + timedelta(seconds=20 * position),
+                )
+            )
     db.flush()
 
 
@@ -163,9 +229,7 @@ def _seed_dialogue(db: Session, initiative: Initiative, facilitator: User) -> Di
     for language, texts in TRANSLATIONS.items():
         for index, text in texts.items():
             set_translation(db, facilitator, dialogue.id, statement_ids[index], language, text)
-    tokens = {
-        (link.side.name if link.side else "Everyone"): link.token for link in dialogue.links
-    }
+    tokens = {(link.side.name if link.side else "Everyone"): link.token for link in dialogue.links}
     _simulate_votes(db, dialogue, tokens)
     for side_name, text in PARTICIPANT_STATEMENTS:
         joined = join_dialogue(db, tokens[side_name])
@@ -174,8 +238,11 @@ def _seed_dialogue(db: Session, initiative: Initiative, facilitator: User) -> Di
 
 
 def dialogue_statement_ids(db: Session, dialogue: Dialogue) -> list[int]:
-    return list(db.scalars(select(Statement.id).where(Statement.dialogue_id == dialogue.id)
-                           .order_by(Statement.id)))
+    return list(
+        db.scalars(
+            select(Statement.id).where(Statement.dialogue_id == dialogue.id).order_by(Statement.id)
+        )
+    )
 
 
 def seed_demo(db: Session) -> DemoAccess:

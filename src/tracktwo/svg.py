@@ -55,7 +55,7 @@ class Svg:
         self.class_ = class_
         self._parts: list[str] = []
 
-    def add(self, tag: str, text: str | None = None, **attrs: object) -> None:
+    def add(self, tag: str, text: str | None = None, /, **attrs: object) -> None:
         """Append one element; ``text`` (escaped) becomes its content."""
         if text is None:
             self._parts.append(f"<{tag}{_attrs(attrs)}/>")

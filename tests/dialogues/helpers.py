@@ -28,14 +28,23 @@ class World:
     links: dict[str, str]  # "Hill", "Harbour", "Everyone" -> token
 
 
-def make_world(platform: Platform, *, moderation: str = "strict", state: str = "open",
-               seeds: list[str] | None = None, **settings: object) -> World:
+def make_world(
+    platform: Platform,
+    *,
+    moderation: str = "strict",
+    state: str = "open",
+    seeds: list[str] | None = None,
+    **settings: object,
+) -> World:
     with platform.database.transaction() as db:
         facilitator = create_user(db, email="fac@example.org", password="a long password")
-        initiative = create_initiative(db, facilitator, name="Kelmar",
-                                       sides=["Hill", "Harbour"], languages=["en", "ar"])
+        initiative = create_initiative(
+            db, facilitator, name="Kelmar", sides=["Hill", "Harbour"], languages=["en", "ar"]
+        )
         dialogue = create_dialogue(
-            db, facilitator, initiative.id,
+            db,
+            facilitator,
+            initiative.id,
             DialogueSettings(topic="Water", moderation=moderation, **settings),  # type: ignore[arg-type]
             seed_statements=SEEDS if seeds is None else seeds,
         )
@@ -50,4 +59,5 @@ def join(world: World, link: str = "Everyone", **options: object) -> tuple[Parti
     with world.platform.database.transaction() as db:
         joined = join_dialogue(db, world.links[link], **options)  # type: ignore[arg-type]
         assert joined.new_secret is not None
+        _ = joined.participant.side  # loaded now, for tests that look at it later
         return joined.participant, joined.new_secret

@@ -58,7 +58,10 @@ def test_groups_stay_put_when_one_more_vote_arrives(platform: Platform) -> None:
     worker = Worker(platform)
     worker.drain()
     with platform.database.transaction() as db:
-        before = {p["id"]: p["group"] for p in latest_snapshot(db, world.dialogue_id).result["participants"]}  # type: ignore[union-attr]
+        before = {
+            p["id"]: p["group"]
+            for p in latest_snapshot(db, world.dialogue_id).result["participants"]
+        }  # type: ignore[union-attr]
     extra, _ = join(world, "Hill")
     with platform.database.transaction() as db:
         statement = db.scalars(select(Statement.id)).first()
@@ -66,7 +69,10 @@ def test_groups_stay_put_when_one_more_vote_arrives(platform: Platform) -> None:
     worker.drain()
     with platform.database.transaction() as db:
         assert db.scalar(select(func.count(AnalysisSnapshot.id))) == 2
-        after = {p["id"]: p["group"] for p in latest_snapshot(db, world.dialogue_id).result["participants"]}  # type: ignore[union-attr]
+        after = {
+            p["id"]: p["group"]
+            for p in latest_snapshot(db, world.dialogue_id).result["participants"]
+        }  # type: ignore[union-attr]
     moved = [pid for pid in before if before[pid] != after[pid]]
     assert len(moved) <= 1
 

@@ -8,8 +8,12 @@ from tests.conftest import api_token, create_account, make_client
 from tracktwo.platform import Platform
 from tracktwo.worker import Worker
 
-SEEDS = ["The spring belongs to everyone.", "A joint council should manage the reservoir.",
-         "Leaking pipes should be repaired first.", "Water should cost the same everywhere."]
+SEEDS = [
+    "The spring belongs to everyone.",
+    "A joint council should manage the reservoir.",
+    "Leaking pipes should be repaired first.",
+    "Water should cost the same everywhere.",
+]
 
 
 @pytest.fixture
@@ -22,11 +26,18 @@ def facilitator(platform: Platform):  # type: ignore[no-untyped-def]
 
 
 def _setup(facilitator) -> tuple[int, dict[str | None, str]]:  # type: ignore[no-untyped-def]
-    initiative = facilitator.post("/api/v1/initiatives", json={
-        "name": "Kelmar", "sides": [{"name": "Hill"}, {"name": "Harbour"}],
-        "languages": ["en", "ar"]}).json()
-    created = facilitator.post(f"/api/v1/initiatives/{initiative['id']}/dialogues", json={
-        "topic": "Water", "seed_statements": SEEDS, "state": "open", "moderation": "strict"})
+    initiative = facilitator.post(
+        "/api/v1/initiatives",
+        json={
+            "name": "Kelmar",
+            "sides": [{"name": "Hill"}, {"name": "Harbour"}],
+            "languages": ["en", "ar"],
+        },
+    ).json()
+    created = facilitator.post(
+        f"/api/v1/initiatives/{initiative['id']}/dialogues",
+        json={"topic": "Water", "seed_statements": SEEDS, "state": "open", "moderation": "strict"},
+    )
     assert created.status_code == 201, created.text
     dialogue = created.json()
     links = {link["side"]: link["url"].rsplit("/j/", 1)[1] for link in dialogue["links"]}
@@ -47,7 +58,10 @@ def test_join_vote_add_moderate_and_read_the_analysis(facilitator, platform: Pla
     hill, hill_info = _participant(platform, dialogue_id, links["Hill"])
     harbour, harbour_info = _participant(platform, dialogue_id, links["Harbour"], language="ar")
     assert (hill_info["side"], harbour_info["side"], harbour_info["language"]) == (
-        "Hill", "Harbour", "ar")
+        "Hill",
+        "Harbour",
+        "ar",
+    )
 
     for client in (hill, harbour):
         answered = 0
@@ -55,28 +69,37 @@ def test_join_vote_add_moderate_and_read_the_analysis(facilitator, platform: Pla
             step = client.get(f"/api/v1/dialogues/{dialogue_id}/next-statement").json()
             if step["statement"] is None:
                 break
-            vote = client.post(f"/api/v1/dialogues/{dialogue_id}/votes",
-                               json={"statement_id": step["statement"]["id"], "value": 1},
-                               headers={"Idempotency-Key": f"v{answered}"})
+            vote = client.post(
+                f"/api/v1/dialogues/{dialogue_id}/votes",
+                json={"statement_id": step["statement"]["id"], "value": 1},
+                headers={"Idempotency-Key": f"v{answered}"},
+            )
             assert vote.status_code == 201, vote.text
-            retry = client.post(f"/api/v1/dialogues/{dialogue_id}/votes",
-                                json={"statement_id": step["statement"]["id"], "value": 1},
-                                headers={"Idempotency-Key": f"v{answered}"})
+            retry = client.post(
+                f"/api/v1/dialogues/{dialogue_id}/votes",
+                json={"statement_id": step["statement"]["id"], "value": 1},
+                headers={"Idempotency-Key": f"v{answered}"},
+            )
             assert retry.status_code == 200 and retry.json()["duplicate"] is True
             answered += 1
         assert answered == len(SEEDS)
         assert step["progress"] == {"seen": len(SEEDS), "remaining": 0}
 
-    added = hill.post(f"/api/v1/dialogues/{dialogue_id}/statements",
-                      json={"text": "Shepherds need water for their flocks."})
+    added = hill.post(
+        f"/api/v1/dialogues/{dialogue_id}/statements",
+        json={"text": "Shepherds need water for their flocks."},
+    )
     assert added.status_code == 201
     statement_id = added.json()["id"]
-    assert harbour.get(f"/api/v1/dialogues/{dialogue_id}/next-statement").json()["statement"] is None
+    assert (
+        harbour.get(f"/api/v1/dialogues/{dialogue_id}/next-statement").json()["statement"] is None
+    )
     pending = facilitator.get(f"/api/v1/dialogues/{dialogue_id}/statements?state=pending").json()
     assert [s["id"] for s in pending] == [statement_id]
     accepted = facilitator.post(
         f"/api/v1/dialogues/{dialogue_id}/statements/{statement_id}/moderation",
-        json={"decision": "accept"})
+        json={"decision": "accept"},
+    )
     assert accepted.json()["state"] == "accepted"
     shown = harbour.get(f"/api/v1/dialogues/{dialogue_id}/next-statement").json()["statement"]
     assert shown["id"] == statement_id
@@ -87,8 +110,10 @@ def test_join_vote_add_moderate_and_read_the_analysis(facilitator, platform: Pla
     assert analysis.status_code == 200
     document = analysis.json()
     assert document["format"] == "tracktwo-analysis"
-    assert {p["id"] for p in document["participants"]} == {hill_info["pseudonym"],
-                                                         harbour_info["pseudonym"]}
+    assert {p["id"] for p in document["participants"]} == {
+        hill_info["pseudonym"],
+        harbour_info["pseudonym"],
+    }
     assert [s["side"] for s in document["sides"]] == ["Hill", "Harbour"]
 
 
@@ -100,13 +125,19 @@ def test_join_vote_add_moderate_and_read_the_analysis(facilitator, platform: Pla
         ({"value": 1, "statement_id": 999999}, 404, "no statement 999999"),
     ],
 )
-def test_bad_votes(facilitator, platform: Platform, body: dict[str, object], status: int,  # type: ignore[no-untyped-def]
-                   message: str) -> None:
+def test_bad_votes(
+    facilitator,
+    platform: Platform,
+    body: dict[str, object],
+    status: int,  # type: ignore[no-untyped-def]
+    message: str,
+) -> None:
     dialogue_id, links = _setup(facilitator)
     client, _ = _participant(platform, dialogue_id, links[None])
     statement = client.get(f"/api/v1/dialogues/{dialogue_id}/next-statement").json()["statement"]
-    response = client.post(f"/api/v1/dialogues/{dialogue_id}/votes",
-                           json={"statement_id": statement["id"], **body})
+    response = client.post(
+        f"/api/v1/dialogues/{dialogue_id}/votes", json={"statement_id": statement["id"], **body}
+    )
     assert response.status_code == status
     assert message in response.json()["detail"]
 
@@ -119,13 +150,15 @@ def test_closed_dialogues_revoked_links_and_foreign_tokens(facilitator, platform
 
     foreign = client.get(f"/api/v1/dialogues/{other_id}/next-statement")
     assert foreign.status_code == 403 and "not joined this dialogue" in foreign.json()["detail"]
-    wrong_link = make_client(platform).post(f"/api/v1/dialogues/{dialogue_id}/join",
-                                            json={"link": other_links["Hill"]})
+    wrong_link = make_client(platform).post(
+        f"/api/v1/dialogues/{dialogue_id}/join", json={"link": other_links["Hill"]}
+    )
     assert wrong_link.status_code == 400 and "another dialogue" in wrong_link.json()["detail"]
 
     facilitator.patch(f"/api/v1/dialogues/{dialogue_id}", json={"state": "closed"})
-    closed = client.post(f"/api/v1/dialogues/{dialogue_id}/votes",
-                         json={"statement_id": statement["id"], "value": 1})
+    closed = client.post(
+        f"/api/v1/dialogues/{dialogue_id}/votes", json={"statement_id": statement["id"], "value": 1}
+    )
     assert closed.status_code == 409 and "closed" in closed.json()["detail"]
 
     read = facilitator.get(f"/api/v1/dialogues/{dialogue_id}").json()
@@ -135,8 +168,9 @@ def test_closed_dialogues_revoked_links_and_foreign_tokens(facilitator, platform
         from tracktwo.store.models import User
 
         regenerate_link(db, db.query(User).one(), dialogue_id, link_id)
-    revoked = make_client(platform).post(f"/api/v1/dialogues/{dialogue_id}/join",
-                                         json={"link": links["Hill"]})
+    revoked = make_client(platform).post(
+        f"/api/v1/dialogues/{dialogue_id}/join", json={"link": links["Hill"]}
+    )
     assert revoked.status_code == 404 and "does not work any more" in revoked.json()["detail"]
 
     anonymous = make_client(platform).get(f"/api/v1/dialogues/{dialogue_id}/next-statement")

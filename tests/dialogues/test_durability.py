@@ -32,8 +32,9 @@ def test_a_vote_acknowledged_before_a_crash_is_stored(platform: Platform) -> Non
         print("acknowledged", flush=True)
         os._exit(9)  # no clean shutdown: no pool disposal, no checkpoint
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 9, result.stderr
     assert result.stdout.strip() == "acknowledged"
     with platform.database.transaction() as db:

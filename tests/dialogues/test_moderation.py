@@ -15,7 +15,7 @@ from tracktwo.actions.moderation import (
 from tracktwo.actions.participation import choose_next_statement, submit_statement
 from tracktwo.errors import InvalidInput, NotFound, PermissionDenied
 from tracktwo.platform import Platform
-from tracktwo.store.models import Statement, StatementState
+from tracktwo.store.models import Side, Statement, StatementState
 
 
 def _submitted(platform: Platform, world, side: str, text: str) -> int:  # type: ignore[no-untyped-def]
@@ -32,20 +32,30 @@ def test_queue_filters_search_and_bulk_decisions(platform: Platform) -> None:
         pending = moderation_queue(db, world.facilitator, world.dialogue_id)
         assert {e.statement.id for e in pending.entries} == {hill, harbour}
         assert {e.author_side for e in pending.entries} == {"Hill", "Harbour"}
-        hill_side = next(s.id for s in db.merge(world.facilitator).memberships[0].initiative.sides
-                         if s.name == "Hill")
+        hill_side = db.scalars(select(Side.id).where(Side.name == "Hill")).one()
         only_hill = moderation_queue(db, world.facilitator, world.dialogue_id, side=str(hill_side))
         assert [e.statement.id for e in only_hill.entries] == [hill]
-        found = moderation_queue(db, world.facilitator, world.dialogue_id, state="all",
-                                 query="fishing")
+        found = moderation_queue(
+            db, world.facilitator, world.dialogue_id, state="all", query="fishing"
+        )
         assert [e.statement.id for e in found.entries] == [harbour]
-        seeds = moderation_queue(db, world.facilitator, world.dialogue_id, state="accepted",
-                                 side="facilitators")
+        seeds = moderation_queue(
+            db, world.facilitator, world.dialogue_id, state="accepted", side="facilitators"
+        )
         assert seeds.total == len(SEEDS)
         with pytest.raises(InvalidInput, match="reason"):
             moderate(db, world.facilitator, world.dialogue_id, [hill], "reject")
-        assert moderate(db, world.facilitator, world.dialogue_id, [hill, harbour], "reject",
-                        reason="Off topic") == 2
+        assert (
+            moderate(
+                db,
+                world.facilitator,
+                world.dialogue_id,
+                [hill, harbour],
+                "reject",
+                reason="Off topic",
+            )
+            == 2
+        )
     with platform.database.transaction() as db:
         states = set(db.scalars(select(Statement.state).where(Statement.id.in_([hill, harbour]))))
         assert states == {StatementState.REJECTED}
@@ -86,8 +96,9 @@ def test_observers_cannot_moderate(platform: Platform) -> None:
     world = make_world(platform)
     with platform.database.transaction() as db:
         observer = create_user(db, email="envoy@example.org", password="a long password")
-        add_member(db, world.facilitator, world.initiative_id, email=observer.email,
-                   role="observer")
+        add_member(
+            db, world.facilitator, world.initiative_id, email=observer.email, role="observer"
+        )
     with platform.database.transaction() as db, pytest.raises(PermissionDenied, match="observer"):
         moderation_queue(db, observer, world.dialogue_id)
 
@@ -97,10 +108,18 @@ def test_translation_queue_lists_what_is_missing(platform: Platform) -> None:
     with platform.database.transaction() as db:
         missing = translation_queue(db, world.facilitator, world.dialogue_id, "ar")
         assert len(missing) == len(SEEDS)
-        set_translation(db, world.facilitator, world.dialogue_id, missing[0].id, "ar",
-                        "النبع ملك للجميع على الجزيرة.")
+        set_translation(
+            db,
+            world.facilitator,
+            world.dialogue_id,
+            missing[0].id,
+            "ar",
+            "النبع ملك للجميع على الجزيرة.",
+        )
     with platform.database.transaction() as db:
-        assert len(translation_queue(db, world.facilitator, world.dialogue_id, "ar")) == len(SEEDS) - 1
+        assert (
+            len(translation_queue(db, world.facilitator, world.dialogue_id, "ar")) == len(SEEDS) - 1
+        )
         assert translation_queue(db, world.facilitator, world.dialogue_id, "en") == []
         with pytest.raises(InvalidInput, match="not one of this initiative's languages"):
             translation_queue(db, world.facilitator, world.dialogue_id, "de")

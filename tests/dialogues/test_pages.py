@@ -21,26 +21,44 @@ POLIS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "polis"
 def facilitator(web: WebClient, sqlite_platform: Platform) -> WebClient:
     create_account(sqlite_platform, "fac@example.org", "Facilitator")
     web.login("fac@example.org")
-    web.submit("/initiatives", {"name": "Kelmar", "side_id": ["", ""],
-                                "side_name": ["Hill", "Harbour"],
-                                "side_colour": ["#0072b2", "#d55e00"], "languages": ["en", "ar"]})
+    web.submit(
+        "/initiatives",
+        {
+            "name": "Kelmar",
+            "side_id": ["", ""],
+            "side_name": ["Hill", "Harbour"],
+            "side_colour": ["#0072b2", "#d55e00"],
+            "languages": ["en", "ar"],
+        },
+    )
     return web
 
 
 def _new_dialogue(web: WebClient, **extra: object) -> str:
-    response = web.submit("/initiatives/1/dialogues", {
-        "topic": "Water", "prompt": "What next?", "allow_statements": "on",
-        "moderation": "strict", "statement_limit": "3", "max_length": "280",
-        "prioritize_seed": "on",
-        "seeds": "The spring belongs to everyone.\nLeaking pipes come first.\n\n", **extra,
-    }, follow_redirects=False)
+    response = web.submit(
+        "/initiatives/1/dialogues",
+        {
+            "topic": "Water",
+            "prompt": "What next?",
+            "allow_statements": "on",
+            "moderation": "strict",
+            "statement_limit": "3",
+            "max_length": "280",
+            "prioritize_seed": "on",
+            "seeds": "The spring belongs to everyone.\nLeaking pipes come first.\n\n",
+            **extra,
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     return str(response.headers["location"])
 
 
 def _links(web: WebClient, location: str) -> dict[str, str]:
     page = web.get(location).text
-    found = re.findall(r"<td>([^<]+)</td>\s*<td><code[^>]*>http://127\.0\.0\.1:8000(/j/[\w-]+)</code>", page)
+    found = re.findall(
+        r"<td>([^<]+)</td>\s*<td><code[^>]*>http://127\.0\.0\.1:8000(/j/[\w-]+)</code>", page
+    )
     return {name.strip(): path for name, path in found}
 
 
@@ -50,23 +68,32 @@ def test_facilitator_creates_and_opens_a_dialogue(facilitator: WebClient) -> Non
     assert "draft" in page and "The links work once the dialogue is open." in page
     links = _links(facilitator, location)
     assert set(links) == {"Everyone (side chosen on joining)", "Hill", "Harbour"}
-    facilitator.submit(location + "/state", {"state": "open"})
-    assert "The dialogue is now open." in facilitator.get(location).text
+    opened = facilitator.submit(location + "/state", {"state": "open"})
+    assert "The dialogue is now open." in opened.text
     dashboard = facilitator.get("/initiatives/1").text
     assert "Water" in dashboard and "Import from Polis" in dashboard
 
 
 def test_bad_dialogue_settings_keep_the_form(facilitator: WebClient) -> None:
-    response = facilitator.submit("/initiatives/1/dialogues", {
-        "topic": "", "seeds": "A seed I typed.", "statement_limit": "5", "max_length": "280"})
+    response = facilitator.submit(
+        "/initiatives/1/dialogues",
+        {"topic": "", "seeds": "A seed I typed.", "statement_limit": "5", "max_length": "280"},
+    )
     assert response.status_code == 400
     assert "The topic must not be empty." in response.text and "A seed I typed." in response.text
-    long_seed = facilitator.submit("/initiatives/1/dialogues", {
-        "topic": "T", "seeds": "ok\n" + "x" * 300, "statement_limit": "5", "max_length": "280"})
-    assert long_seed.status_code == 400 and "Seed statement 2: The statement is too long" in long_seed.text
+    long_seed = facilitator.submit(
+        "/initiatives/1/dialogues",
+        {"topic": "T", "seeds": "ok\n" + "x" * 300, "statement_limit": "5", "max_length": "280"},
+    )
+    assert (
+        long_seed.status_code == 400
+        and "Seed statement 2: The statement is too long" in long_seed.text
+    )
 
 
-def test_participant_flow_without_javascript(facilitator: WebClient, sqlite_platform: Platform) -> None:
+def test_participant_flow_without_javascript(
+    facilitator: WebClient, sqlite_platform: Platform
+) -> None:
     location = _new_dialogue(facilitator)
     facilitator.submit(location + "/state", {"state": "open"})
     links = _links(facilitator, location)
@@ -83,14 +110,18 @@ def test_participant_flow_without_javascript(facilitator: WebClient, sqlite_plat
         statement_id = re.search(r'name="statement_id" value="(\d+)"', page)
         key = re.search(r'name="key" value="([\w-]+)"', page)
         assert statement_id and key
-        phone.submit(dialogue_path + "/vote", {"statement_id": statement_id.group(1),
-                                               "value": "1", "key": key.group(1)})
+        phone.submit(
+            dialogue_path + "/vote",
+            {"statement_id": statement_id.group(1), "value": "1", "key": key.group(1)},
+        )
         assert "1 seen, 1 to go" in phone.get(dialogue_path).text
-        bad = phone.submit(dialogue_path + "/vote", {"statement_id": statement_id.group(1),
-                                                     "value": "7"})
+        bad = phone.submit(
+            dialogue_path + "/vote", {"statement_id": statement_id.group(1), "value": "7"}
+        )
         assert bad.status_code == 400 and "must be 1 (agree)" in bad.text
-        written = phone.submit(dialogue_path + "/write",
-                               {"text": "<b>Wells</b> need <script>alert(1)</script> fixing"})
+        written = phone.submit(
+            dialogue_path + "/write", {"text": "<b>Wells</b> need <script>alert(1)</script> fixing"}
+        )
         assert written.status_code == 200 and "once a facilitator has read it" in written.text
         too_long = phone.submit(dialogue_path + "/write", {"text": "y" * 300})
         assert too_long.status_code == 400 and "too long" in too_long.text
@@ -101,8 +132,9 @@ def test_participant_flow_without_javascript(facilitator: WebClient, sqlite_plat
     assert "Hill" in queue  # the author's side, never who they are
 
 
-def test_observers_see_results_but_not_moderation(facilitator: WebClient,
-                                                  sqlite_platform: Platform) -> None:
+def test_observers_see_results_but_not_moderation(
+    facilitator: WebClient, sqlite_platform: Platform
+) -> None:
     location = _new_dialogue(facilitator)
     create_account(sqlite_platform, "envoy@example.org", "Envoy")
     facilitator.submit("/initiatives/1/members", {"email": "envoy@example.org", "role": "observer"})
@@ -115,8 +147,9 @@ def test_observers_see_results_but_not_moderation(facilitator: WebClient,
         assert envoy.submit(location + "/state", {"state": "closed"}).status_code == 403
 
 
-def test_results_page_shows_groups_and_common_ground(facilitator: WebClient,
-                                                     sqlite_platform: Platform) -> None:
+def test_results_page_shows_groups_and_common_ground(
+    facilitator: WebClient, sqlite_platform: Platform
+) -> None:
     location = _new_dialogue(facilitator)
     facilitator.submit(location + "/state", {"state": "open"})
     links = _links(facilitator, location)
@@ -124,15 +157,18 @@ def test_results_page_shows_groups_and_common_ground(facilitator: WebClient,
     for index in range(12):
         with make_client(sqlite_platform) as phone:
             side = "Hill" if index % 2 else "Harbour"
-            phone.submit(links[side], {"language": "en", "side": "1" if side == "Hill" else "2",
-                                       "consent": "yes"})
+            phone.submit(
+                links[side],
+                {"language": "en", "side": "1" if side == "Hill" else "2", "consent": "yes"},
+            )
             for _ in range(2):
                 page = phone.get(dialogue_path).text
                 statement = re.search(r'name="statement_id" value="(\d+)"', page)
                 assert statement
                 value = "1" if (side == "Hill" or statement.group(1) == "1") else "-1"
-                phone.submit(dialogue_path + "/vote", {"statement_id": statement.group(1),
-                                                       "value": value})
+                phone.submit(
+                    dialogue_path + "/vote", {"statement_id": statement.group(1), "value": value}
+                )
     Worker(sqlite_platform).drain()
     results = facilitator.get(location + "/results").text
     assert "Common ground across the sides" in results
@@ -146,8 +182,10 @@ def test_translations_page(facilitator: WebClient) -> None:
     page = facilitator.get(location + "/translations?language=ar").text
     assert "(2 missing)" in page
     ids = re.findall(r'name="statement_id" value="(\d+)"', page)
-    facilitator.submit(location + "/translations", {"language": "ar", "statement_id": ids,
-                                                    "text": ["النبع ملك للجميع.", ""]})
+    facilitator.submit(
+        location + "/translations",
+        {"language": "ar", "statement_id": ids, "text": ["النبع ملك للجميع.", ""]},
+    )
     assert "(1 missing)" in facilitator.get(location + "/translations?language=ar").text
 
 
@@ -157,16 +195,20 @@ def test_import_a_polis_export_and_export_it_again(facilitator: WebClient) -> No
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in ("votes.csv", "comments.csv", "participants-votes.csv", "summary.csv"):
             archive.write(folder / name, f"london/{name}")
-    response = facilitator.post("/initiatives/1/dialogues/import",
-                                data={"csrf_token": facilitator.csrf},
-                                files={"archive": ("london.zip", buffer.getvalue(), "application/zip")},
-                                follow_redirects=False)
+    response = facilitator.post(
+        "/initiatives/1/dialogues/import",
+        data={"csrf_token": facilitator.csrf},
+        files={"archive": ("london.zip", buffer.getvalue(), "application/zip")},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     location = response.headers["location"]
     exported = facilitator.get(location + "/export.zip")
     assert exported.headers["content-type"] == "application/zip"
-    with zipfile.ZipFile(io.BytesIO(exported.content)) as archive, \
-            __import__("tempfile").TemporaryDirectory() as tmp:
+    with (
+        zipfile.ZipFile(io.BytesIO(exported.content)) as archive,
+        __import__("tempfile").TemporaryDirectory() as tmp,
+    ):
         archive.extractall(tmp)
         folder_out = next(Path(tmp).iterdir())
         again = read_polis_export(folder_out)
@@ -177,7 +219,9 @@ def test_import_a_polis_export_and_export_it_again(facilitator: WebClient) -> No
 
 
 def test_import_refuses_a_file_that_is_not_a_zip(facilitator: WebClient) -> None:
-    response = facilitator.post("/initiatives/1/dialogues/import",
-                                data={"csrf_token": facilitator.csrf},
-                                files={"archive": ("x.zip", b"not a zip", "application/zip")})
+    response = facilitator.post(
+        "/initiatives/1/dialogues/import",
+        data={"csrf_token": facilitator.csrf},
+        files={"archive": ("x.zip", b"not a zip", "application/zip")},
+    )
     assert response.status_code == 400 and "not a .zip file" in response.text

@@ -109,13 +109,21 @@ def test_a_participant_of_one_dialogue_cannot_vote_in_another(platform: Platform
     with platform.database.transaction() as db:
         from tracktwo.actions.dialogues import DialogueSettings, create_dialogue
 
-        other = create_dialogue(db, first.facilitator, first.initiative_id,
-                                DialogueSettings(topic="Other"), seed_statements=["Something."])
+        other = create_dialogue(
+            db,
+            first.facilitator,
+            first.initiative_id,
+            DialogueSettings(topic="Other"),
+            seed_statements=["Something."],
+        )
         set_dialogue_state(db, first.facilitator, other.id, "open")
-        other_statement = db.scalars(select(Statement.id).where(
-            Statement.dialogue_id == other.id)).one()
-    with platform.database.transaction() as db, pytest.raises(PermissionDenied,
-                                                              match="not joined this dialogue"):
+        other_statement = db.scalars(
+            select(Statement.id).where(Statement.dialogue_id == other.id)
+        ).one()
+    with (
+        platform.database.transaction() as db,
+        pytest.raises(PermissionDenied, match="not joined this dialogue"),
+    ):
         cast_vote(db, db.merge(person), other.id, other_statement, 1)
 
 
@@ -124,15 +132,16 @@ def test_a_retried_vote_with_the_same_key_counts_once(platform: Platform) -> Non
     person, _ = join(world)
     statement = _first_statement(platform, world.dialogue_id)
     with platform.database.transaction() as db:
-        first = cast_vote(db, db.merge(person), world.dialogue_id, statement, 1,
-                          idempotency_key="k-1")
+        first = cast_vote(
+            db, db.merge(person), world.dialogue_id, statement, 1, idempotency_key="k-1"
+        )
     with platform.database.transaction() as db:
-        again = cast_vote(db, db.merge(person), world.dialogue_id, statement, 1,
-                          idempotency_key="k-1")
+        again = cast_vote(
+            db, db.merge(person), world.dialogue_id, statement, 1, idempotency_key="k-1"
+        )
         assert again.duplicate and again.vote_id == first.vote_id
         with pytest.raises(Conflict, match="different vote"):
-            cast_vote(db, db.merge(person), world.dialogue_id, statement, -1,
-                      idempotency_key="k-1")
+            cast_vote(db, db.merge(person), world.dialogue_id, statement, -1, idempotency_key="k-1")
     with platform.database.transaction() as db:
         assert db.scalar(select(func.count(Vote.id))) == 1
 
@@ -172,13 +181,18 @@ def test_near_duplicates_are_flagged_for_moderators(platform: Platform) -> None:
     world = make_world(platform)
     person, _ = join(world)
     with platform.database.transaction() as db:
-        statement = submit_statement(db, db.merge(person), world.dialogue_id,
-                                     "Leaking pipes should be repaired first of all!")
+        statement = submit_statement(
+            db,
+            db.merge(person),
+            world.dialogue_id,
+            "Leaking pipes should be repaired first of all!",
+        )
         original = db.scalars(select(Statement).where(Statement.text == SEEDS[2])).one()
         assert statement.similar_to_id == original.id
         assert statement.similarity is not None and statement.similarity > 0.5
-        unrelated = submit_statement(db, db.merge(person), world.dialogue_id,
-                                     "Tourists should visit the mountain villages.")
+        unrelated = submit_statement(
+            db, db.merge(person), world.dialogue_id, "Tourists should visit the mountain villages."
+        )
         assert unrelated.similar_to_id is None
 
 

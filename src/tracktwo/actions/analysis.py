@@ -83,7 +83,11 @@ def engine_input(
         .join(Side, Side.id == Participant.side_id)
         .where(Participant.initiative_id == dialogue.initiative_id)
     ).all()
-    sides = pd.Series({pseudonym: name for pseudonym, name in side_rows}, dtype=object)
+    side_order = [side.name for side in dialogue.initiative.sides]
+    sides = pd.Series(
+        pd.Categorical([name for _, name in side_rows], categories=side_order),
+        index=[pseudonym for pseudonym, _ in side_rows],
+    )
     statement_rows = db.execute(
         select(Statement.id, Statement.text, Statement.state, Statement.is_meta, Statement.is_seed)
         .where(Statement.dialogue_id == dialogue.id)
@@ -91,8 +95,15 @@ def engine_input(
     ).all()
     statements = pd.DataFrame(
         [
-            (sid, text, _MODERATED[state] if dialogue.moderation == Moderation.STRICT
-             else (-1 if state == StatementState.REJECTED else 1), meta, seed)
+            (
+                sid,
+                text,
+                _MODERATED[state]
+                if dialogue.moderation == Moderation.STRICT
+                else (-1 if state == StatementState.REJECTED else 1),
+                meta,
+                seed,
+            )
             for sid, text, state, meta, seed in statement_rows
         ],
         columns=["statement", "text", "moderated", "is_meta", "is_seed"],
@@ -145,9 +156,12 @@ def run_analysis(platform: Platform, dialogue_id: int) -> AnalysisSnapshot | Non
         )
         db.add(snapshot)
         db.flush()
-        stale = select(AnalysisSnapshot.id).where(
-            AnalysisSnapshot.dialogue_id == dialogue_id
-        ).order_by(AnalysisSnapshot.id.desc()).offset(KEEP_SNAPSHOTS)
+        stale = (
+            select(AnalysisSnapshot.id)
+            .where(AnalysisSnapshot.dialogue_id == dialogue_id)
+            .order_by(AnalysisSnapshot.id.desc())
+            .offset(KEEP_SNAPSHOTS)
+        )
         db.execute(delete(AnalysisSnapshot).where(AnalysisSnapshot.id.in_(stale.scalar_subquery())))
     return snapshot
 

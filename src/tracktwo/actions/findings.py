@@ -75,11 +75,14 @@ class DialogueFindings:
 def _statement_views(db: Session, dialogue: Dialogue, ids: list[int]) -> dict[int, StatementView]:
     if not ids:
         return {}
-    rows = db.scalars(select(Statement).where(Statement.dialogue_id == dialogue.id,
-                                              Statement.id.in_(ids)))
+    rows = db.scalars(
+        select(Statement).where(Statement.dialogue_id == dialogue.id, Statement.id.in_(ids))
+    )
     return {
         s.id: StatementView(
-            id=s.id, text=s.text, language=s.language,
+            id=s.id,
+            text=s.text,
+            language=s.language,
             translations={t.language: t.text for t in s.translations},
         )
         for s in rows
@@ -90,23 +93,36 @@ def _letter(group: int) -> str:
     return chr(ord("A") + group) if 0 <= group < 26 else str(group)
 
 
-def dialogue_findings(db: Session, dialogue: Dialogue, *, min_cell: int,
-                      top: int = TOP) -> DialogueFindings:
+def dialogue_findings(
+    db: Session, dialogue: Dialogue, *, min_cell: int, top: int = TOP
+) -> DialogueFindings:
     summary = dialogue_summary(db, dialogue)
     first, last = db.execute(
         select(func.min(Vote.created_at), func.max(Vote.created_at)).where(
-            Vote.dialogue_id == dialogue.id)
+            Vote.dialogue_id == dialogue.id
+        )
     ).one()
     snapshot = latest_snapshot(db, dialogue.id)
     colours = {side.name: side.colour for side in dialogue.initiative.sides}
     findings = DialogueFindings(
-        dialogue=dialogue, has_results=snapshot is not None,
-        participants_by_side=summary.participants_by_side, participation=[],
+        dialogue=dialogue,
+        has_results=snapshot is not None,
+        participants_by_side=summary.participants_by_side,
+        participation=[],
         participants=summary.participants,
-        statements=summary.statements, votes=summary.votes, first_vote=first, last_vote=last,
-        common_ground=[], common_ground_method="consensus", divisive=[], groups=[],
-        result=None, analysed_at=snapshot.created_at if snapshot else None,
-        threshold=0.7, min_cell=min_cell, side_colours=colours,
+        statements=summary.statements,
+        votes=summary.votes,
+        first_vote=first,
+        last_vote=last,
+        common_ground=[],
+        common_ground_method="consensus",
+        divisive=[],
+        groups=[],
+        result=None,
+        analysed_at=snapshot.created_at if snapshot else None,
+        threshold=0.7,
+        min_cell=min_cell,
+        side_colours=colours,
     )
     if snapshot is None:
         return findings
@@ -117,7 +133,8 @@ def dialogue_findings(db: Session, dialogue: Dialogue, *, min_cell: int,
         for ms, votes, people in result.get("participation", [])
     ]
     findings.threshold = float(
-        (result.get("settings") or {}).get("cross_side_threshold", findings.threshold))
+        (result.get("settings") or {}).get("cross_side_threshold", findings.threshold)
+    )
     by_id = {int(row["id"]): row for row in result.get("statements", [])}
 
     cross = result.get("cross_side") or []
@@ -125,15 +142,21 @@ def dialogue_findings(db: Session, dialogue: Dialogue, *, min_cell: int,
         findings.common_ground_method = "cross-side"
         chosen = [int(entry["statement"]) for entry in cross[:top]]
     else:
-        agreed = [int(entry["statement"]) for entry in result.get("consensus", [])
-                  if entry.get("direction") == "agree"]
+        agreed = [
+            int(entry["statement"])
+            for entry in result.get("consensus", [])
+            if entry.get("direction") == "agree"
+        ]
         chosen = [sid for sid in agreed if sid in by_id][:top]
         if not chosen:  # nothing passes Polis's consensus test yet: rank by group-aware consensus
             ranked = sorted(by_id.values(), key=lambda r: -(r.get("group_aware_consensus") or 0))
             chosen = [int(row["id"]) for row in ranked[:top]]
     divisive_ids = [int(entry["statement"]) for entry in result.get("divisive", [])[:top]]
-    representative_ids = [int(rep["statement"]) for group in result.get("groups", [])
-                          for rep in group.get("representative", [])]
+    representative_ids = [
+        int(rep["statement"])
+        for group in result.get("groups", [])
+        for rep in group.get("representative", [])
+    ]
     views = _statement_views(db, dialogue, chosen + divisive_ids + representative_ids)
 
     def view(statement_id: int) -> StatementView | None:
@@ -165,15 +188,21 @@ def dialogue_findings(db: Session, dialogue: Dialogue, *, min_cell: int,
                 item.direction = rep.get("direction")
                 item.share = rep.get("p_success")
                 reps.append(item)
-        findings.groups.append(GroupView(id=gid, letter=_letter(gid),
-                                         size=int(group.get("size") or 0),
-                                         composition=composition.get(gid, []),
-                                         representative=reps))
+        findings.groups.append(
+            GroupView(
+                id=gid,
+                letter=_letter(gid),
+                size=int(group.get("size") or 0),
+                composition=composition.get(gid, []),
+                representative=reps,
+            )
+        )
     return findings
 
 
-def _composition(result: dict[str, Any], side_names: list[str],
-                 min_cell: int) -> dict[int, list[tuple[str, str]]]:
+def _composition(
+    result: dict[str, Any], side_names: list[str], min_cell: int
+) -> dict[int, list[tuple[str, str]]]:
     """How many members of each side are in each group, suppressing small cells."""
     counts: dict[int, dict[str, int]] = {}
     for person in result.get("participants", []):

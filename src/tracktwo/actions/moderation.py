@@ -87,8 +87,9 @@ def moderation_queue(
             raise InvalidInput("Filter by one of the sides.")
         conditions.append(Participant.side_id == int(side))
     if query.strip():
-        conditions.append(Statement.text.ilike("%" + _escape_like(query.strip()) + "%",
-                                               escape="\\"))
+        conditions.append(
+            Statement.text.ilike("%" + _escape_like(query.strip()) + "%", escape="\\")
+        )
     base = (
         select(Statement, Side.name, similar.text)
         .outerjoin(Participant, Participant.id == Statement.author_id)

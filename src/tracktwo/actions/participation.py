@@ -99,10 +99,10 @@ def choose_next_statement(
     )
     snapshot = latest_snapshot(db, dialogue.id)
     priorities: dict[int, float] = {}
-    if snapshot is not None:
-        for row in snapshot.result.get("statements", []):  # type: ignore[union-attr]
-            if isinstance(row, dict) and row.get("priority") is not None:
-                priorities[int(row["id"])] = float(row["priority"])
+    rows = snapshot.result.get("statements") if snapshot is not None else None
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, dict) and row.get("priority") is not None:
+            priorities[int(row["id"])] = float(row["priority"])
     chosen = next_statement(
         priorities,
         [sid for sid, _ in candidates],
@@ -175,7 +175,9 @@ def cast_vote(
 
 def _retried(earlier: Vote, dialogue_id: int, statement_id: int, value: int) -> VoteOutcome:
     if (earlier.dialogue_id, earlier.statement_id, earlier.value) != (
-        dialogue_id, statement_id, value
+        dialogue_id,
+        statement_id,
+        value,
     ):
         raise Conflict(
             "This idempotency key was already used for a different vote; use a new key for "
@@ -213,12 +215,18 @@ def submit_statement(
             f"You have added {written} statements, the most this dialogue allows; thank you. "
             "You can still vote."
         )
-    existing = db.execute(
-        select(Statement.id, Statement.text).where(
-            Statement.dialogue_id == dialogue.id,
-            or_(Statement.state != StatementState.REJECTED, Statement.author_id == participant.id),
+    existing = [
+        (statement_id, other)
+        for statement_id, other in db.execute(
+            select(Statement.id, Statement.text).where(
+                Statement.dialogue_id == dialogue.id,
+                or_(
+                    Statement.state != StatementState.REJECTED,
+                    Statement.author_id == participant.id,
+                ),
+            )
         )
-    ).all()
+    ]
     wanted = _normalised(text)
     if any(_normalised(other) == wanted for _, other in existing):
         raise Conflict("This statement is already in the dialogue; you can vote on it instead.")

@@ -51,8 +51,10 @@ def brief_section(order: int, key: str) -> Callable[[SectionFunction], SectionFu
 
     def register(function: SectionFunction) -> SectionFunction:
         global _sections
-        _sections = sorted([*[s for s in _sections if s[1] != key], (order, key, function)],
-                           key=lambda entry: entry[0])
+        _sections = sorted(
+            [*[s for s in _sections if s[1] != key], (order, key, function)],
+            key=lambda entry: entry[0],
+        )
         return function
 
     return register

@@ -43,7 +43,12 @@ def _notify(progress: Progress | None, fraction: float, message: str) -> None:
 def _side_codes(
     sides: Mapping[Any, Any] | pd.Series | None, participant_ids: npt.NDArray[Any]
 ) -> tuple[IntArray, list[str], dict[str, int]]:
-    """Side of each participant row as a code into the sorted side labels (-1: undeclared)."""
+    """Side of each participant row as a code into the side labels (-1: undeclared).
+
+    The labels are sorted, unless ``sides`` is a categorical Series: then they keep the
+    order of its categories (a platform lists sides in the order the initiative declared
+    them), including sides nobody has joined yet.
+    """
     codes = np.full(len(participant_ids), -1, dtype=np.int64)
     if sides is None:
         return codes, [], {}
@@ -52,7 +57,10 @@ def _side_codes(
     series = sides if isinstance(sides, pd.Series) else pd.Series(dict(sides), dtype=object)
     series = series[series.notna()]
     labels = series.astype(str)
-    names = sorted(set(labels.tolist()))
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        names = [str(category) for category in series.cat.categories]
+    else:
+        names = sorted(set(labels.tolist()))
     declared = {name: int((labels == name).sum()) for name in names}
     position = {name: i for i, name in enumerate(names)}
     rows = pd.Index(participant_ids).get_indexer(series.index)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, exists, select
+from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -39,29 +39,46 @@ def enqueue(db: Session, kind: str, key: str, *, delay: timedelta = timedelta(0)
 
 
 def claim(db: Session, worker: str, kinds: list[str]) -> Job | None:
-    """Take one due job and mark it running; the caller commits straight away."""
-    running = aliased(Job)
-    job = db.scalar(
-        select(Job)
-        .where(
-            Job.state == "queued",
-            Job.kind.in_(kinds),
-            Job.run_after <= utcnow(),
-            ~exists().where(
-                and_(running.kind == Job.kind, running.key == Job.key, running.state == "running")
-            ),
+    """Take one due job and mark it running; the caller commits straight away.
+
+    The candidate is read with ``FOR UPDATE SKIP LOCKED`` where the database has it, and
+    then taken with a conditional UPDATE that succeeds only if the job is still queued and
+    its key has no running job. SQLite has no row locks, so two workers can read the same
+    candidate; the conditional UPDATE runs under SQLite's single write lock, so only one of
+    them gets it and the other tries the next candidate.
+    """
+    for _ in range(10):
+        running = aliased(Job)
+        no_runner = ~exists().where(
+            and_(running.kind == Job.kind, running.key == Job.key, running.state == "running")
         )
-        .order_by(Job.run_after, Job.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    if job is None:
-        return None
-    job.state = "running"
-    job.locked_by = worker
-    job.locked_at = utcnow()
-    job.attempts += 1
-    return job
+        candidate = db.scalar(
+            select(Job.id)
+            .where(
+                Job.state == "queued",
+                Job.kind.in_(kinds),
+                Job.run_after <= utcnow(),
+                no_runner,
+            )
+            .order_by(Job.run_after, Job.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if candidate is None:
+            return None
+        taken = db.execute(
+            update(Job)
+            .where(Job.id == candidate, Job.state == "queued", no_runner)
+            .values(
+                state="running", locked_by=worker, locked_at=utcnow(), attempts=Job.attempts + 1
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            job = db.get(Job, candidate, populate_existing=True)
+            assert job is not None
+            return job
+    return None
 
 
 def finish(db: Session, job_id: int, *, error: str | None = None) -> None:

@@ -42,7 +42,7 @@ Ctx = Annotated[ApiContext, Depends(api_context)]
 class DialogueIn(Strict):
     topic: Annotated[str, Field(min_length=1, max_length=200)]
     prompt: Annotated[str, Field(max_length=2000)] = ""
-    seed_statements: Annotated[list[str], Field(max_length=500)] = []
+    seed_statements: Annotated[list[str], Field(max_length=500, default_factory=list)]
     allow_statements: bool = True
     moderation: Literal["strict", "loose"] = "strict"
     statement_limit: Annotated[int, Field(ge=0, le=1000)] = 5
@@ -87,13 +87,25 @@ class DialogueOut(BaseModel):
 
 
 class JoinIn(Strict):
-    link: Annotated[str, Field(min_length=1, max_length=64, description="The token of an invitation link (the part after /j/).")]
-    side_id: int | None = Field(default=None, description="Omit to take the link's side; null for undeclared.")
+    link: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=64,
+            description="The token of an invitation link (the part after /j/).",
+        ),
+    ]
+    side_id: int | None = Field(
+        default=None, description="Omit to take the link's side; null for undeclared."
+    )
     language: Annotated[str, Field(max_length=16)] | None = None
 
 
 class JoinOut(BaseModel):
-    participant_token: str | None = Field(description="Keep it secret: it is the participant's identity. Null when an existing token was used.")
+    participant_token: str | None = Field(
+        description="Keep it secret: it is the participant's identity. Null when an existing "
+        "token was used."
+    )
     pseudonym: str
     side: str | None
     language: str
@@ -103,7 +115,9 @@ class StatementOut(BaseModel):
     id: int
     text: str
     language: str
-    translation: str | None = Field(default=None, description="In the participant's language, when one exists.")
+    translation: str | None = Field(
+        default=None, description="In the participant's language, when one exists."
+    )
     is_seed: bool
     state: str | None = Field(default=None, description="Moderation state (facilitators only).")
 
@@ -114,14 +128,18 @@ class Progress(BaseModel):
 
 
 class NextStatementOut(BaseModel):
-    statement: StatementOut | None = Field(description="Null when there is nothing left to vote on.")
+    statement: StatementOut | None = Field(
+        description="Null when there is nothing left to vote on."
+    )
     progress: Progress
 
 
 class VoteIn(Strict):
     statement_id: int
     value: Literal[-1, 0, 1]
-    key: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(default=None, description="Idempotency key; the Idempotency-Key header works too.")
+    key: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None, description="Idempotency key; the Idempotency-Key header works too."
+    )
 
 
 class VoteOut(BaseModel):
@@ -140,26 +158,41 @@ class ModerationIn(Strict):
 
 def dialogue_out(ctx: ApiContext, dialogue: Dialogue, *, with_links: bool) -> DialogueOut:
     base = ctx.platform.settings.base_url
-    links = [
-        LinkOut(id=k.id, side=k.side.name if k.side else None, url=f"{base}/j/{k.token}")
-        for k in active_links(dialogue)
-    ] if with_links else None
+    links = (
+        [
+            LinkOut(id=k.id, side=k.side.name if k.side else None, url=f"{base}/j/{k.token}")
+            for k in active_links(dialogue)
+        ]
+        if with_links
+        else None
+    )
     return DialogueOut(
-        id=dialogue.id, initiative_id=dialogue.initiative_id, topic=dialogue.topic,
-        prompt=dialogue.prompt, state=dialogue.state.value,
-        allow_statements=dialogue.allow_statements, moderation=dialogue.moderation.value,
-        statement_limit=dialogue.statement_limit, max_length=dialogue.max_length,
-        prioritize_seed=dialogue.prioritize_seed, opens_at=dialogue.opens_at,
-        closes_at=dialogue.closes_at, links=links,
+        id=dialogue.id,
+        initiative_id=dialogue.initiative_id,
+        topic=dialogue.topic,
+        prompt=dialogue.prompt,
+        state=dialogue.state.value,
+        allow_statements=dialogue.allow_statements,
+        moderation=dialogue.moderation.value,
+        statement_limit=dialogue.statement_limit,
+        max_length=dialogue.max_length,
+        prioritize_seed=dialogue.prioritize_seed,
+        opens_at=dialogue.opens_at,
+        closes_at=dialogue.closes_at,
+        links=links,
     )
 
 
-def statement_out(statement: Statement, language: str | None = None,
-                  with_state: bool = False) -> StatementOut:
+def statement_out(
+    statement: Statement, language: str | None = None, with_state: bool = False
+) -> StatementOut:
     translation = next((t.text for t in statement.translations if t.language == language), None)
     return StatementOut(
-        id=statement.id, text=statement.text, language=statement.language,
-        translation=translation, is_seed=statement.is_seed,
+        id=statement.id,
+        text=statement.text,
+        language=statement.language,
+        translation=translation,
+        is_seed=statement.is_seed,
         state=statement.state.value if with_state else None,
     )
 
@@ -172,20 +205,29 @@ def _settings(body: DialogueIn | DialogueChange, current: Dialogue | None) -> Di
         return getattr(current, name) if current is not None else default
 
     return DialogueSettings(
-        topic=pick("topic", ""), prompt=pick("prompt", ""),
-        allow_statements=pick("allow_statements", True), moderation=pick("moderation", "strict"),
-        statement_limit=pick("statement_limit", 5), max_length=pick("max_length", 280),
-        prioritize_seed=pick("prioritize_seed", True), opens_at=pick("opens_at", None),
+        topic=pick("topic", ""),
+        prompt=pick("prompt", ""),
+        allow_statements=pick("allow_statements", True),
+        moderation=pick("moderation", "strict"),
+        statement_limit=pick("statement_limit", 5),
+        max_length=pick("max_length", 280),
+        prioritize_seed=pick("prioritize_seed", True),
+        opens_at=pick("opens_at", None),
         closes_at=pick("closes_at", None),
     )
 
 
-@router.post("/initiatives/{initiative_id}/dialogues", status_code=201,
-             response_model=DialogueOut, summary="Create a dialogue (facilitators)")
+@router.post(
+    "/initiatives/{initiative_id}/dialogues",
+    status_code=201,
+    response_model=DialogueOut,
+    summary="Create a dialogue (facilitators)",
+)
 def create(ctx: Ctx, initiative_id: int, body: DialogueIn) -> DialogueOut:
     user = ctx.require_user()
-    dialogue = create_dialogue(ctx.db, user, initiative_id, _settings(body, None),
-                               seed_statements=body.seed_statements)
+    dialogue = create_dialogue(
+        ctx.db, user, initiative_id, _settings(body, None), seed_statements=body.seed_statements
+    )
     if body.state != "draft":
         set_dialogue_state(ctx.db, user, dialogue.id, body.state)
     ctx.db.commit()
@@ -209,8 +251,11 @@ def read(ctx: Ctx, dialogue_id: int) -> DialogueOut:
     return dialogue_out(ctx, dialogue, with_links=bool(role and role.at_least(Role.FACILITATOR)))
 
 
-@router.patch("/dialogues/{dialogue_id}", response_model=DialogueOut,
-              summary="Change settings or state: draft, open, closed (facilitators)")
+@router.patch(
+    "/dialogues/{dialogue_id}",
+    response_model=DialogueOut,
+    summary="Change settings or state: draft, open, closed (facilitators)",
+)
 def change(ctx: Ctx, dialogue_id: int, body: DialogueChange) -> DialogueOut:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
@@ -221,8 +266,12 @@ def change(ctx: Ctx, dialogue_id: int, body: DialogueChange) -> DialogueOut:
     return dialogue_out(ctx, dialogue, with_links=True)
 
 
-@router.post("/dialogues/{dialogue_id}/join", status_code=201, response_model=JoinOut,
-             summary="Join with an invitation link; returns a participant token")
+@router.post(
+    "/dialogues/{dialogue_id}/join",
+    status_code=201,
+    response_model=JoinOut,
+    summary="Join with an invitation link; returns a participant token",
+)
 def join(ctx: Ctx, dialogue_id: int, body: JoinIn) -> JoinOut:
     link = link_for_token(ctx.db, body.link)
     if link.dialogue_id != dialogue_id:
@@ -232,16 +281,24 @@ def join(ctx: Ctx, dialogue_id: int, body: JoinIn) -> JoinOut:
         side = body.side_id if body.side_id is not None else UNDECLARED
     existing = ctx.participant
     secret = ctx.request.headers.get("authorization", "").partition(" ")[2].strip() or None
-    joined = join_dialogue(ctx.db, body.link, secret=secret if existing else None, side=side,
-                           language=body.language)
+    joined = join_dialogue(
+        ctx.db, body.link, secret=secret if existing else None, side=side, language=body.language
+    )
     ctx.db.commit()
     person = joined.participant
-    return JoinOut(participant_token=joined.new_secret, pseudonym=person.pseudonym,
-                   side=person.side.name if person.side else None, language=person.language)
+    return JoinOut(
+        participant_token=joined.new_secret,
+        pseudonym=person.pseudonym,
+        side=person.side.name if person.side else None,
+        language=person.language,
+    )
 
 
-@router.get("/dialogues/{dialogue_id}/next-statement", response_model=NextStatementOut,
-            summary="The statement this participant should see next (participant token)")
+@router.get(
+    "/dialogues/{dialogue_id}/next-statement",
+    response_model=NextStatementOut,
+    summary="The statement this participant should see next (participant token)",
+)
 def next_(ctx: Ctx, dialogue_id: int) -> NextStatementOut:
     participant = ctx.require_participant()
     statement = choose_next_statement(ctx.db, participant, dialogue_id)
@@ -255,77 +312,127 @@ def next_(ctx: Ctx, dialogue_id: int) -> NextStatementOut:
     )
 
 
-@router.post("/dialogues/{dialogue_id}/votes", status_code=201, response_model=VoteOut,
-             responses={200: {"model": VoteOut, "description": "A retry of a recorded vote"}},
-             summary="Vote 1 agree, -1 disagree, 0 pass (participant token); idempotent by key")
-def vote(ctx: Ctx, dialogue_id: int, body: VoteIn,
-         idempotency_key: Annotated[str | None, Header(max_length=64)] = None) -> Response:
+@router.post(
+    "/dialogues/{dialogue_id}/votes",
+    status_code=201,
+    response_model=VoteOut,
+    responses={200: {"model": VoteOut, "description": "A retry of a recorded vote"}},
+    summary="Vote 1 agree, -1 disagree, 0 pass (participant token); idempotent by key",
+)
+def vote(
+    ctx: Ctx,
+    dialogue_id: int,
+    body: VoteIn,
+    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+) -> Response:
     participant = ctx.require_participant()
-    outcome = cast_vote(ctx.db, participant, dialogue_id, body.statement_id, body.value,
-                        idempotency_key=body.key or idempotency_key,
-                        analysis_delay=ctx.platform.settings.analysis_delay_seconds)
+    outcome = cast_vote(
+        ctx.db,
+        participant,
+        dialogue_id,
+        body.statement_id,
+        body.value,
+        idempotency_key=body.key or idempotency_key,
+        analysis_delay=ctx.platform.settings.analysis_delay_seconds,
+    )
     ctx.db.commit()  # acknowledged only once committed
     payload = VoteOut(vote_id=outcome.vote_id, duplicate=outcome.duplicate)
     return JSONResponse(payload.model_dump(), status_code=200 if outcome.duplicate else 201)
 
 
-@router.post("/dialogues/{dialogue_id}/statements", status_code=201, response_model=StatementOut,
-             summary="Add a statement: a participant's own, or seed statements from facilitators")
+@router.post(
+    "/dialogues/{dialogue_id}/statements",
+    status_code=201,
+    response_model=StatementOut,
+    summary="Add a statement: a participant's own, or seed statements from facilitators",
+)
 def add_statement(ctx: Ctx, dialogue_id: int, body: StatementIn) -> StatementOut:
     if ctx.participant is not None:
-        statement = submit_statement(ctx.db, ctx.participant, dialogue_id, body.text,
-                                     analysis_delay=ctx.platform.settings.analysis_delay_seconds)
+        statement = submit_statement(
+            ctx.db,
+            ctx.participant,
+            dialogue_id,
+            body.text,
+            analysis_delay=ctx.platform.settings.analysis_delay_seconds,
+        )
         ctx.db.commit()
         return statement_out(statement)
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
     if not body.text.strip():
         raise InvalidInput("The statement is empty; write one short sentence.")
-    [statement] = add_seed_statements(ctx.db, user, dialogue_id, [body.text],
-                                      language=dialogue.initiative.languages[0])
+    [statement] = add_seed_statements(
+        ctx.db, user, dialogue_id, [body.text], language=dialogue.initiative.languages[0]
+    )
     ctx.db.commit()
     return statement_out(statement, with_state=True)
 
 
-@router.get("/dialogues/{dialogue_id}/statements", response_model=list[StatementOut],
-            summary="Statements with their moderation state (facilitators)")
-def statements(ctx: Ctx, dialogue_id: int,
-               state: Literal["pending", "accepted", "rejected", "all"] = "all",
-               q: Annotated[str, Query(max_length=200)] = "",
-               page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> list[StatementOut]:
+@router.get(
+    "/dialogues/{dialogue_id}/statements",
+    response_model=list[StatementOut],
+    summary="Statements with their moderation state (facilitators)",
+)
+def statements(
+    ctx: Ctx,
+    dialogue_id: int,
+    state: Literal["pending", "accepted", "rejected", "all"] = "all",
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> list[StatementOut]:
     user = ctx.require_user()
     queue = moderation_queue(ctx.db, user, dialogue_id, state=state, query=q, page=page)
     return [statement_out(e.statement, with_state=True) for e in queue.entries]
 
 
-@router.post("/dialogues/{dialogue_id}/statements/{statement_id}/moderation",
-             response_model=StatementOut, summary="Accept or reject a statement (facilitators)")
-def moderate_one(ctx: Ctx, dialogue_id: int, statement_id: int,
-                 body: ModerationIn) -> StatementOut:
+@router.post(
+    "/dialogues/{dialogue_id}/statements/{statement_id}/moderation",
+    response_model=StatementOut,
+    summary="Accept or reject a statement (facilitators)",
+)
+def moderate_one(ctx: Ctx, dialogue_id: int, statement_id: int, body: ModerationIn) -> StatementOut:
     user = ctx.require_user()
-    moderate(ctx.db, user, dialogue_id, [statement_id], body.decision, reason=body.reason,
-             analysis_delay=ctx.platform.settings.analysis_delay_seconds)
+    moderate(
+        ctx.db,
+        user,
+        dialogue_id,
+        [statement_id],
+        body.decision,
+        reason=body.reason,
+        analysis_delay=ctx.platform.settings.analysis_delay_seconds,
+    )
     ctx.db.commit()
     statement = ctx.db.get(Statement, statement_id)
     assert statement is not None
     return statement_out(statement, with_state=True)
 
 
-@router.get("/dialogues/{dialogue_id}/analysis",
-            responses={200: {"description": "The latest analysis, in the JSON of `tracktwo analyze` "
-                             "(schema: analysis.schema.json); observers get it without "
-                             "participant identifiers.", "content": {"application/json": {}}},
-                       204: {"description": "No analysis yet (no votes)."}},
-            summary="The latest analysis snapshot")
+@router.get(
+    "/dialogues/{dialogue_id}/analysis",
+    responses={
+        200: {
+            "description": "The latest analysis, in the JSON of `tracktwo analyze` "
+            "(schema: analysis.schema.json); observers get it without "
+            "participant identifiers.",
+            "content": {"application/json": {}},
+        },
+        204: {"description": "No analysis yet (no votes)."},
+    },
+    summary="The latest analysis snapshot",
+)
 def analysis(ctx: Ctx, dialogue_id: int) -> Response:
     if ctx.user is None:
         raise NotAuthenticated(
-            "The analysis is for facilitators and observers: use a facilitator's API token.")
+            "The analysis is for facilitators and observers: use a facilitator's API token."
+        )
     dialogue = dialogue_for(ctx.db, ctx.user, dialogue_id)
     snapshot = latest_snapshot(ctx.db, dialogue.id)
     if snapshot is None:
         return Response(status_code=204)
     role = role_in(ctx.db, ctx.user, dialogue.initiative_id)
-    document = snapshot.result if role and role.at_least(Role.FACILITATOR) else public_result(
-        snapshot.result)
+    document = (
+        snapshot.result
+        if role and role.at_least(Role.FACILITATOR)
+        else public_result(snapshot.result)
+    )
     return JSONResponse(document)

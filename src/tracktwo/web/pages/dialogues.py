@@ -66,8 +66,15 @@ def _when(value: str) -> datetime | None:
 
 
 def _settings(
-    topic: str, prompt: str, allow_statements: str, moderation: str, statement_limit: str,
-    max_length: str, prioritize_seed: str, opens_at: str, closes_at: str,
+    topic: str,
+    prompt: str,
+    allow_statements: str,
+    moderation: str,
+    statement_limit: str,
+    max_length: str,
+    prioritize_seed: str,
+    opens_at: str,
+    closes_at: str,
 ) -> DialogueSettings:
     def number(value: str, what: str) -> int:
         try:
@@ -88,22 +95,45 @@ def _settings(
     )
 
 
-def _form_page(ctx: PageContext, initiative: Initiative, dialogue: Dialogue | None,
-               values: dict[str, object], error: str | None = None,
-               status_code: int = 200) -> Response:
-    return ctx.render("dialogues/form.html", status_code=status_code, initiative=initiative,
-                      dialogue=dialogue, values=values, error=error)
+def _form_page(
+    ctx: PageContext,
+    initiative: Initiative,
+    dialogue: Dialogue | None,
+    values: dict[str, object],
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return ctx.render(
+        "dialogues/form.html",
+        status_code=status_code,
+        initiative=initiative,
+        dialogue=dialogue,
+        values=values,
+        error=error,
+    )
 
 
 def _values(dialogue: Dialogue | None) -> dict[str, object]:
     if dialogue is None:
-        return {"topic": "", "prompt": "", "allow_statements": True, "moderation": "strict",
-                "statement_limit": 5, "max_length": 280, "prioritize_seed": True,
-                "opens_at": "", "closes_at": "", "seeds": ""}
+        return {
+            "topic": "",
+            "prompt": "",
+            "allow_statements": True,
+            "moderation": "strict",
+            "statement_limit": 5,
+            "max_length": 280,
+            "prioritize_seed": True,
+            "opens_at": "",
+            "closes_at": "",
+            "seeds": "",
+        }
     return {
-        "topic": dialogue.topic, "prompt": dialogue.prompt,
-        "allow_statements": dialogue.allow_statements, "moderation": dialogue.moderation.value,
-        "statement_limit": dialogue.statement_limit, "max_length": dialogue.max_length,
+        "topic": dialogue.topic,
+        "prompt": dialogue.prompt,
+        "allow_statements": dialogue.allow_statements,
+        "moderation": dialogue.moderation.value,
+        "statement_limit": dialogue.statement_limit,
+        "max_length": dialogue.max_length,
         "prioritize_seed": dialogue.prioritize_seed,
         "opens_at": dialogue.opens_at.strftime("%Y-%m-%dT%H:%M") if dialogue.opens_at else "",
         "closes_at": dialogue.closes_at.strftime("%Y-%m-%dT%H:%M") if dialogue.closes_at else "",
@@ -116,8 +146,12 @@ def new_dialogue(ctx: Ctx, initiative_id: int) -> Response:
     user = ctx.require_user()
     initiative = get_initiative(ctx.db, user, initiative_id)
     if not (role_in(ctx.db, user, initiative_id) or Role.OBSERVER).at_least(Role.FACILITATOR):
-        return ctx.render("error.html", status_code=403, status=403,
-                          message="Only facilitators and owners can create dialogues.")
+        return ctx.render(
+            "error.html",
+            status_code=403,
+            status=403,
+            message="Only facilitators and owners can create dialogues.",
+        )
     return _form_page(ctx, initiative, None, _values(None))
 
 
@@ -138,22 +172,41 @@ def create(
 ) -> Response:
     user = ctx.require_user()
     try:
-        settings = _settings(topic, prompt, allow_statements, moderation, statement_limit,
-                             max_length, prioritize_seed, opens_at, closes_at)
-        dialogue = create_dialogue(ctx.db, user, initiative_id, settings,
-                                   seed_statements=seeds.splitlines())
+        settings = _settings(
+            topic,
+            prompt,
+            allow_statements,
+            moderation,
+            statement_limit,
+            max_length,
+            prioritize_seed,
+            opens_at,
+            closes_at,
+        )
+        dialogue = create_dialogue(
+            ctx.db, user, initiative_id, settings, seed_statements=seeds.splitlines()
+        )
     except TracktwoError as exc:
         ctx.db.rollback()
         initiative = get_initiative(ctx.db, user, initiative_id)
-        values = {"topic": topic, "prompt": prompt, "seeds": seeds,
-                  "allow_statements": allow_statements == "on", "moderation": moderation,
-                  "statement_limit": statement_limit, "max_length": max_length,
-                  "prioritize_seed": prioritize_seed == "on", "opens_at": opens_at,
-                  "closes_at": closes_at}
+        values = {
+            "topic": topic,
+            "prompt": prompt,
+            "seeds": seeds,
+            "allow_statements": allow_statements == "on",
+            "moderation": moderation,
+            "statement_limit": statement_limit,
+            "max_length": max_length,
+            "prioritize_seed": prioritize_seed == "on",
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+        }
         return _form_page(ctx, initiative, None, values, exc.message, exc.status_code)
     ctx.db.commit()
-    return ctx.redirect(f"/dialogues/{dialogue.id}",
-                        done="The dialogue was created as a draft. Open it when you are ready.")
+    return ctx.redirect(
+        f"/dialogues/{dialogue.id}",
+        done="The dialogue was created as a draft. Open it when you are ready.",
+    )
 
 
 @router.get("/dialogues/{dialogue_id}")
@@ -197,18 +250,31 @@ def save_settings(
 ) -> Response:
     user = ctx.require_user()
     try:
-        settings = _settings(topic, prompt, allow_statements, moderation, statement_limit,
-                             max_length, prioritize_seed, opens_at, closes_at)
+        settings = _settings(
+            topic,
+            prompt,
+            allow_statements,
+            moderation,
+            statement_limit,
+            max_length,
+            prioritize_seed,
+            opens_at,
+            closes_at,
+        )
         dialogue = update_dialogue(ctx.db, user, dialogue_id, settings)
         if seeds.strip():
-            add_seed_statements(ctx.db, user, dialogue_id, seeds.splitlines(),
-                                language=dialogue.initiative.languages[0])
+            add_seed_statements(
+                ctx.db,
+                user,
+                dialogue_id,
+                seeds.splitlines(),
+                language=dialogue.initiative.languages[0],
+            )
     except TracktwoError as exc:
         ctx.db.rollback()
         dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
         values = {**_values(dialogue), "topic": topic, "prompt": prompt, "seeds": seeds}
-        return _form_page(ctx, dialogue.initiative, dialogue, values, exc.message,
-                          exc.status_code)
+        return _form_page(ctx, dialogue.initiative, dialogue, values, exc.message, exc.status_code)
     ctx.db.commit()
     return ctx.redirect(f"/dialogues/{dialogue_id}", done="The settings were saved.")
 
@@ -218,7 +284,9 @@ def change_state(ctx: Ctx, dialogue_id: int, state: Annotated[str, Form()] = "")
     user = ctx.require_user()
     dialogue = set_dialogue_state(ctx.db, user, dialogue_id, state)
     ctx.db.commit()
-    return ctx.redirect(f"/dialogues/{dialogue_id}", done=f"The dialogue is now {dialogue.state.value}.")
+    return ctx.redirect(
+        f"/dialogues/{dialogue_id}", done=f"The dialogue is now {dialogue.state.value}."
+    )
 
 
 @router.post("/dialogues/{dialogue_id}/links/{link_id}/regenerate")
@@ -226,18 +294,28 @@ def new_link(ctx: Ctx, dialogue_id: int, link_id: int) -> Response:
     user = ctx.require_user()
     regenerate_link(ctx.db, user, dialogue_id, link_id)
     ctx.db.commit()
-    return ctx.redirect(f"/dialogues/{dialogue_id}",
-                        done="The old link no longer works; share the new one.")
+    return ctx.redirect(
+        f"/dialogues/{dialogue_id}", done="The old link no longer works; share the new one."
+    )
 
 
 @router.get("/dialogues/{dialogue_id}/moderation")
-def moderation(ctx: Ctx, dialogue_id: int, state: str = "pending", side: str = "",
-               q: str = "", page: int = 1) -> Response:
+def moderation(
+    ctx: Ctx, dialogue_id: int, state: str = "pending", side: str = "", q: str = "", page: int = 1
+) -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
     queue = moderation_queue(ctx.db, user, dialogue_id, state=state, side=side, query=q, page=page)
-    return ctx.render("dialogues/moderation.html", dialogue=dialogue, queue=queue, state=state,
-                      side=side, q=q, reasons=REJECTION_REASONS, error=None)
+    return ctx.render(
+        "dialogues/moderation.html",
+        dialogue=dialogue,
+        queue=queue,
+        state=state,
+        side=side,
+        q=q,
+        reasons=REJECTION_REASONS,
+        error=None,
+    )
 
 
 @router.post("/dialogues/{dialogue_id}/moderation")
@@ -251,12 +329,21 @@ def moderate_statements(
     back: Annotated[str, Form()] = "",
 ) -> Response:
     user = ctx.require_user()
-    count = moderate(ctx.db, user, dialogue_id, statement_id, decision,
-                     reason=other_reason.strip() or reason,
-                     analysis_delay=ctx.platform.settings.analysis_delay_seconds)
+    count = moderate(
+        ctx.db,
+        user,
+        dialogue_id,
+        statement_id,
+        decision,
+        reason=other_reason.strip() or reason,
+        analysis_delay=ctx.platform.settings.analysis_delay_seconds,
+    )
     ctx.db.commit()
-    target = back if back.startswith(f"/dialogues/{dialogue_id}/moderation") else (
-        f"/dialogues/{dialogue_id}/moderation")
+    target = (
+        back
+        if back.startswith(f"/dialogues/{dialogue_id}/moderation")
+        else (f"/dialogues/{dialogue_id}/moderation")
+    )
     verb = "accepted" if decision == "accept" else "rejected"
     return ctx.redirect(target, done=f"{count} statement{'s' if count != 1 else ''} {verb}.")
 
@@ -266,12 +353,19 @@ def translations(ctx: Ctx, dialogue_id: int, language: str = "") -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
     languages = dialogue.initiative.languages
-    language = language if language in languages else (languages[1] if len(languages) > 1
-                                                      else languages[0])
+    language = (
+        language
+        if language in languages
+        else (languages[1] if len(languages) > 1 else languages[0])
+    )
     missing = {code: len(translation_queue(ctx.db, user, dialogue_id, code)) for code in languages}
-    return ctx.render("dialogues/translations.html", dialogue=dialogue, language=language,
-                      statements=translation_queue(ctx.db, user, dialogue_id, language),
-                      missing=missing)
+    return ctx.render(
+        "dialogues/translations.html",
+        dialogue=dialogue,
+        language=language,
+        statements=translation_queue(ctx.db, user, dialogue_id, language),
+        missing=missing,
+    )
 
 
 @router.post("/dialogues/{dialogue_id}/translations")
@@ -291,16 +385,25 @@ def save_translations(
             set_translation(ctx.db, user, dialogue_id, sid, language, translated)
             saved += 1
     ctx.db.commit()
-    return ctx.redirect(f"/dialogues/{dialogue_id}/translations?language={language}",
-                        done=f"{saved} translation{'s' if saved != 1 else ''} saved.")
+    return ctx.redirect(
+        f"/dialogues/{dialogue_id}/translations?language={language}",
+        done=f"{saved} translation{'s' if saved != 1 else ''} saved.",
+    )
 
 
 @router.get("/dialogues/{dialogue_id}/export.zip")
 def export(ctx: Ctx, dialogue_id: int) -> Response:
     user = ctx.require_user()
     data = export_polis_zip(ctx.db, user, dialogue_id)
-    return Response(data, media_type="application/zip", headers={
-        "content-disposition": f'attachment; filename="tracktwo-dialogue-{dialogue_id}-polis.zip"'})
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={
+            "content-disposition": (
+                f'attachment; filename="tracktwo-dialogue-{dialogue_id}-polis.zip"'
+            )
+        },
+    )
 
 
 @router.get("/initiatives/{initiative_id}/dialogues/import")
@@ -332,12 +435,16 @@ async def import_export(
         except TracktwoError as exc:
             ctx.db.rollback()
             initiative = get_initiative(ctx.db, user, initiative_id)
-            return ctx.render("dialogues/import.html", status_code=exc.status_code,
-                              initiative=initiative, error=exc.message)
+            return ctx.render(
+                "dialogues/import.html",
+                status_code=exc.status_code,
+                initiative=initiative,
+                error=exc.message,
+            )
         ctx.db.commit()
-        return ctx.redirect(f"/dialogues/{dialogue.id}",
-                            done="The conversation was imported; the analysis is running.")
+        return ctx.redirect(
+            f"/dialogues/{dialogue.id}",
+            done="The conversation was imported; the analysis is running.",
+        )
 
     return await run_in_threadpool(work)
-
-

@@ -32,9 +32,9 @@ from tracktwo.actions.participation import (
     submit_statement,
 )
 from tracktwo.errors import Conflict, InvalidInput, PermissionDenied, TracktwoError
-from tracktwo.opinion.figures import participant_map
 from tracktwo.i18n import translator
 from tracktwo.opinion import project_participant
+from tracktwo.opinion.figures import participant_map
 from tracktwo.store.models import Dialogue, DialogueMembership, Participant, Statement, Vote
 from tracktwo.web.context import LANGUAGE_COOKIE, PageContext, page_context
 from tracktwo.web.pages import page_router
@@ -55,14 +55,24 @@ def _participant(ctx: PageContext, initiative_id: int) -> Participant | None:
 
 def _remember(ctx: PageContext, response: Response, initiative_id: int, secret: str) -> None:
     response.set_cookie(
-        cookie_name(initiative_id), secret, max_age=COOKIE_DAYS * 86400, httponly=True,
-        samesite="lax", secure=ctx.platform.settings.secure_cookies,
+        cookie_name(initiative_id),
+        secret,
+        max_age=COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=ctx.platform.settings.secure_cookies,
     )
 
 
 def _remember_language(ctx: PageContext, response: Response, language: str) -> None:
-    response.set_cookie(LANGUAGE_COOKIE, language, max_age=COOKIE_DAYS * 86400, httponly=True,
-                        samesite="lax", secure=ctx.platform.settings.secure_cookies)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=ctx.platform.settings.secure_cookies,
+    )
 
 
 def _statement_view(statement: Statement, language: str) -> dict[str, object]:
@@ -78,10 +88,13 @@ def _statement_view(statement: Statement, language: str) -> dict[str, object]:
     }
 
 
-def _render(ctx: PageContext, template: str, participant: Participant | None,
-            status_code: int = 200, **values: object) -> Response:
-    language = participant.language if participant else ctx.request.query_params.get("lang", "en")
-    return ctx.render(template, status_code=status_code, language=language, **values)
+def _render(
+    ctx: PageContext, template: str, person: Participant, status_code: int = 200, **values: object
+) -> Response:
+    """A participant's page, in their language, with ``participant`` available to it."""
+    return ctx.render(
+        template, status_code=status_code, language=person.language, participant=person, **values
+    )
 
 
 @router.get("/j/{token}")
@@ -92,11 +105,21 @@ def join_form(ctx: Ctx, token: str, lang: str = "") -> Response:
     participant = _participant(ctx, initiative.id)
     if participant is not None and membership_of(ctx.db, participant, dialogue.id):
         return ctx.redirect(f"/d/{dialogue.id}")
-    language = lang if lang in initiative.languages else (
-        participant.language if participant else initiative.languages[0])
-    return ctx.render("participate/join.html", language=language, link=link, dialogue=dialogue,
-                      initiative=initiative, participant=participant, error=None,
-                      reason=None if dialogue.state.value != "draft" else "draft")
+    language = (
+        lang
+        if lang in initiative.languages
+        else (participant.language if participant else initiative.languages[0])
+    )
+    return ctx.render(
+        "participate/join.html",
+        language=language,
+        link=link,
+        dialogue=dialogue,
+        initiative=initiative,
+        participant=participant,
+        error=None,
+        reason=None if dialogue.state.value != "draft" else "draft",
+    )
 
 
 @router.post("/j/{token}")
@@ -112,18 +135,29 @@ def join(
     secret = ctx.request.cookies.get(cookie_name(initiative.id))
     try:
         if consent != "yes":
-            raise InvalidInput(translator(language or "en")(
-                "Please confirm that you have read how your answers are used."))
-        joined = join_dialogue(ctx.db, token, secret=secret, side=side or UNDECLARED,
-                               language=language or None)
+            raise InvalidInput(
+                translator(language or "en")(
+                    "Please confirm that you have read how your answers are used."
+                )
+            )
+        joined = join_dialogue(
+            ctx.db, token, secret=secret, side=side or UNDECLARED, language=language or None
+        )
     except TracktwoError as exc:
         ctx.db.rollback()
-        return ctx.render("participate/join.html", status_code=exc.status_code,
-                          language=language if language in initiative.languages
-                          else initiative.languages[0],
-                          link=link, dialogue=link.dialogue, initiative=initiative,
-                          participant=None, error=exc.message, reason=None)
+        return ctx.render(
+            "participate/join.html",
+            status_code=exc.status_code,
+            language=language if language in initiative.languages else initiative.languages[0],
+            link=link,
+            dialogue=link.dialogue,
+            initiative=initiative,
+            participant=None,
+            error=exc.message,
+            reason=None,
+        )
     ctx.db.commit()
+    response: Response
     if joined.new_secret is None:
         response = ctx.redirect(f"/d/{link.dialogue_id}")
         _remember_language(ctx, response, joined.participant.language)
@@ -145,7 +179,8 @@ def resume(ctx: Ctx, secret: str) -> Response:
     participant = participant_for_secret(ctx.db, secret)
     if participant is None:
         raise PermissionDenied(
-            "This resume link is not valid; use the invitation link of your dialogue instead.")
+            "This resume link is not valid; use the invitation link of your dialogue instead."
+        )
     last = ctx.db.scalar(
         select(DialogueMembership.dialogue_id)
         .where(DialogueMembership.participant_id == participant.id)
@@ -174,10 +209,15 @@ def statement_page(ctx: Ctx, dialogue_id: int) -> Response:
     statement = None if reason else choose_next_statement(ctx.db, participant, dialogue_id)
     progress = progress_of(ctx.db, participant, dialogue)
     return _render(
-        ctx, "participate/statement.html", participant,
-        dialogue=dialogue, participant=participant, progress=progress, closed_reason=reason,
+        ctx,
+        "participate/statement.html",
+        participant,
+        dialogue=dialogue,
+        progress=progress,
+        closed_reason=reason,
         statement=_statement_view(statement, participant.language) if statement else None,
-        vote_key=secrets.token_urlsafe(12), show_map=progress.seen >= MAP_AFTER_VOTES,
+        vote_key=secrets.token_urlsafe(12),
+        show_map=progress.seen >= MAP_AFTER_VOTES,
         notice=None,
     )
 
@@ -190,10 +230,16 @@ def vote(
     value: Annotated[int, Form()],
     key: Annotated[str, Form()] = "",
 ) -> Response:
-    dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
-    cast_vote(ctx.db, participant, dialogue_id, statement_id, value,
-              idempotency_key=key or None,
-              analysis_delay=ctx.platform.settings.analysis_delay_seconds)
+    _, participant = _dialogue_and_participant(ctx, dialogue_id)
+    cast_vote(
+        ctx.db,
+        participant,
+        dialogue_id,
+        statement_id,
+        value,
+        idempotency_key=key or None,
+        analysis_delay=ctx.platform.settings.analysis_delay_seconds,
+    )
     ctx.db.commit()  # the vote is stored before the participant is told so
     return ctx.redirect(f"/d/{dialogue_id}")
 
@@ -201,8 +247,9 @@ def vote(
 @router.get("/d/{dialogue_id}/write")
 def write_form(ctx: Ctx, dialogue_id: int) -> Response:
     dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
-    return _render(ctx, "participate/write.html", participant, dialogue=dialogue,
-                   participant=participant, text="", error=None)
+    return _render(
+        ctx, "participate/write.html", participant, dialogue=dialogue, text="", error=None
+    )
 
 
 @router.post("/d/{dialogue_id}/write")
@@ -210,17 +257,30 @@ def write(ctx: Ctx, dialogue_id: int, text: Annotated[str, Form()] = "") -> Resp
     dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
     gettext = translator(participant.language)
     try:
-        submit_statement(ctx.db, participant, dialogue_id, text,
-                         analysis_delay=ctx.platform.settings.analysis_delay_seconds)
+        submit_statement(
+            ctx.db,
+            participant,
+            dialogue_id,
+            text,
+            analysis_delay=ctx.platform.settings.analysis_delay_seconds,
+        )
     except (InvalidInput, Conflict) as exc:
         ctx.db.rollback()
-        return _render(ctx, "participate/write.html", participant, status_code=exc.status_code,
-                       dialogue=dialogue, participant=participant, text=text, error=exc.message)
+        return _render(
+            ctx,
+            "participate/write.html",
+            participant,
+            status_code=exc.status_code,
+            dialogue=dialogue,
+            text=text,
+            error=exc.message,
+        )
     ctx.db.commit()
-    done = (gettext("Thank you. Your statement will be shown to others once a facilitator "
-                    "has read it.")
-            if dialogue.moderation.value == "strict" else
-            gettext("Thank you. Your statement is now part of the dialogue."))
+    done = (
+        gettext("Thank you. Your statement will be shown to others once a facilitator has read it.")
+        if dialogue.moderation.value == "strict"
+        else gettext("Thank you. Your statement is now part of the dialogue.")
+    )
     return ctx.redirect(f"/d/{dialogue_id}", done=done)
 
 
@@ -251,8 +311,14 @@ def where_i_stand(ctx: Ctx, dialogue_id: int) -> Response:
             position = project_participant(snapshot.state, list(latest.items()))
         except TracktwoError:
             position = None
-        figure = participant_map(snapshot.result, position, dialogue.initiative.sides,
-                                 _=translator(participant.language))
-    return _render(ctx, "participate/map.html", participant, dialogue=dialogue,
-                   participant=participant, figure=figure, position=position)
-
+        figure = participant_map(
+            snapshot.result, position, dialogue.initiative.sides, _=translator(participant.language)
+        )
+    return _render(
+        ctx,
+        "participate/map.html",
+        participant,
+        dialogue=dialogue,
+        figure=figure,
+        position=position,
+    )

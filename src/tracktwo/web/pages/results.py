@@ -48,18 +48,28 @@ def results(ctx: Ctx, dialogue_id: int) -> Response:
     figures = {
         "map": Markup(opinion_map(findings.result, sides)) if findings.result else None,
         "participation": Markup(participation_chart(findings.participation)),
-        "common": {v.id: Markup(agreement_bars(v.sides, colours, threshold=findings.threshold))
-                   for v in findings.common_ground if v.sides},
-        "divisive": {v.id: Markup(group_share_bars(v.groups)) for v in findings.divisive
-                     if v.groups},
+        "common": {
+            v.id: Markup(agreement_bars(v.sides, colours, threshold=findings.threshold))
+            for v in findings.common_ground
+            if v.sides
+        },
+        "divisive": {
+            v.id: Markup(group_share_bars(v.groups)) for v in findings.divisive if v.groups
+        },
     }
-    return ctx.render("dialogues/results.html", dialogue=dialogue, findings=findings,
-                      figures=figures, is_facilitator=bool(role and role.at_least(Role.FACILITATOR)))
+    return ctx.render(
+        "dialogues/results.html",
+        dialogue=dialogue,
+        findings=findings,
+        figures=figures,
+        is_facilitator=bool(role and role.at_least(Role.FACILITATOR)),
+    )
 
 
 def _version(ctx: PageContext, dialogue_id: int) -> tuple[int, int]:
     latest = ctx.db.scalar(
-        select(func.max(AnalysisSnapshot.id)).where(AnalysisSnapshot.dialogue_id == dialogue_id))
+        select(func.max(AnalysisSnapshot.id)).where(AnalysisSnapshot.dialogue_id == dialogue_id)
+    )
     votes = ctx.db.scalar(select(func.count(Vote.id)).where(Vote.dialogue_id == dialogue_id))
     ctx.db.rollback()  # end the read transaction so the next poll sees new commits
     return int(latest or 0), int(votes or 0)
@@ -89,5 +99,8 @@ async def events(ctx: Ctx, dialogue_id: int) -> Response:
                 yield ": still here\n\n"  # keeps proxies from closing an idle stream
             last = current
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"cache-control": "no-store", "x-accel-buffering": "no"})
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-store", "x-accel-buffering": "no"},
+    )
