@@ -154,6 +154,13 @@ def token_create(email: str, name: str) -> None:
 # --- serving ----------------------------------------------------------------------------
 
 
+def _address(platform: Platform, host: str, port: int) -> None:
+    """Without TRACKTWO_BASE_URL, links point at the address we actually listen on."""
+    if "base_url" not in platform.settings.model_fields_set:
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        platform.settings.base_url = f"http://{local}:{port}"
+
+
 def _serve(platform: Platform, host: str, port: int) -> None:
     import uvicorn
 
@@ -169,6 +176,7 @@ def serve(host: str, port: int) -> None:
     """Serve the platform (pages, JSON API and background analysis)."""
     platform = _platform()
     _ready(platform)
+    _address(platform, host, port)
     _serve(platform, host, port)
 
 
@@ -214,6 +222,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from tracktwo.store.migrate import upgrade
 
     platform = _platform()
+    _address(platform, host, port)
     try:
         platform.database.check_connection()
         upgrade(platform.database)
