@@ -1,6 +1,7 @@
 """The brief is assembled from sections that each part of the platform contributes.
 
-A part registers a function with :func:`brief_section`. Given a :class:`BriefScope` (an
+A part registers a function with :func:`brief_section`, in a module of its own in
+``tracktwo/brief/sections/`` (every module there is loaded). Given a :class:`BriefScope` (an
 initiative, or one dialogue of it), the function returns a :class:`Section` with its
 HTML, or ``None`` when it has nothing to say (an initiative without workshops has no
 workshop section). Adding a part therefore never touches the others or the brief itself.
