@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Form
 from fastapi.responses import Response
+from markupsafe import Markup
 from sqlalchemy import select
 
 from tracktwo.actions.analysis import latest_snapshot
@@ -306,13 +307,18 @@ def where_i_stand(ctx: Ctx, dialogue_id: int) -> Response:
             .where(Vote.participant_id == participant.id, Vote.dialogue_id == dialogue_id)
             .order_by(Vote.id)
         ).all()
-        latest = dict((sid, value) for sid, value in votes)
+        latest = {sid: value for sid, value in votes}
         try:
             position = project_participant(snapshot.state, list(latest.items()))
         except TracktwoError:
             position = None
-        figure = participant_map(
-            snapshot.result, position, dialogue.initiative.sides, _=translator(participant.language)
+        figure = Markup(
+            participant_map(
+                snapshot.result,
+                position,
+                dialogue.initiative.sides,
+                _=translator(participant.language),
+            )
         )
     return _render(
         ctx,
