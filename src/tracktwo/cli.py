@@ -21,6 +21,8 @@ from tracktwo.store.db import DatabaseUnavailable
 
 __all__ = ["fail", "main"]
 
+MAX_ID = 2**31 - 1  # ids are database integers
+
 
 def fail(message: str) -> NoReturn:
     """Stop the command with one line on stderr and exit code 2 (bad input, not a bug)."""
@@ -160,7 +162,7 @@ def dialogue() -> None:
 
 
 @dialogue.command("import")
-@click.argument("initiative_id", type=int)
+@click.argument("initiative_id", type=click.IntRange(1, MAX_ID))
 @click.argument("export_dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--topic", default="", help="Title of the new dialogue (default: the export's).")
 def dialogue_import(initiative_id: int, export_dir: Path, topic: str) -> None:
@@ -178,7 +180,7 @@ def dialogue_import(initiative_id: int, export_dir: Path, topic: str) -> None:
 
 
 @dialogue.command("export")
-@click.argument("dialogue_id", type=int)
+@click.argument("dialogue_id", type=click.IntRange(1, MAX_ID))
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
 def dialogue_export(dialogue_id: int, out: Path) -> None:
     """Write DIALOGUE_ID as a .zip in Polis's export format (voters by number only)."""

@@ -36,6 +36,7 @@ from tracktwo.store.models import Dialogue, Initiative, Role
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.dashboard import dashboard_panel
 from tracktwo.web.pages import page_router
+from tracktwo.web.params import IdField, PathId
 from tracktwo.web.templating import environment
 
 router = page_router()
@@ -142,7 +143,7 @@ def _values(dialogue: Dialogue | None) -> dict[str, object]:
 
 
 @router.get("/initiatives/{initiative_id}/dialogues/new")
-def new_dialogue(ctx: Ctx, initiative_id: int) -> Response:
+def new_dialogue(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     initiative = get_initiative(ctx.db, user, initiative_id)
     if not (role_in(ctx.db, user, initiative_id) or Role.OBSERVER).at_least(Role.FACILITATOR):
@@ -158,7 +159,7 @@ def new_dialogue(ctx: Ctx, initiative_id: int) -> Response:
 @router.post("/initiatives/{initiative_id}/dialogues")
 def create(
     ctx: Ctx,
-    initiative_id: int,
+    initiative_id: PathId,
     topic: Annotated[str, Form()] = "",
     prompt: Annotated[str, Form()] = "",
     seeds: Annotated[str, Form()] = "",
@@ -210,7 +211,7 @@ def create(
 
 
 @router.get("/dialogues/{dialogue_id}")
-def dashboard(ctx: Ctx, dialogue_id: int) -> Response:
+def dashboard(ctx: Ctx, dialogue_id: PathId) -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id)
     role = role_in(ctx.db, user, dialogue.initiative_id)
@@ -227,7 +228,7 @@ def dashboard(ctx: Ctx, dialogue_id: int) -> Response:
 
 
 @router.get("/dialogues/{dialogue_id}/settings")
-def settings_form(ctx: Ctx, dialogue_id: int) -> Response:
+def settings_form(ctx: Ctx, dialogue_id: PathId) -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
     return _form_page(ctx, dialogue.initiative, dialogue, _values(dialogue))
@@ -236,7 +237,7 @@ def settings_form(ctx: Ctx, dialogue_id: int) -> Response:
 @router.post("/dialogues/{dialogue_id}/settings")
 def save_settings(
     ctx: Ctx,
-    dialogue_id: int,
+    dialogue_id: PathId,
     topic: Annotated[str, Form()] = "",
     prompt: Annotated[str, Form()] = "",
     seeds: Annotated[str, Form()] = "",
@@ -280,7 +281,7 @@ def save_settings(
 
 
 @router.post("/dialogues/{dialogue_id}/state")
-def change_state(ctx: Ctx, dialogue_id: int, state: Annotated[str, Form()] = "") -> Response:
+def change_state(ctx: Ctx, dialogue_id: PathId, state: Annotated[str, Form()] = "") -> Response:
     user = ctx.require_user()
     dialogue = set_dialogue_state(ctx.db, user, dialogue_id, state)
     ctx.db.commit()
@@ -290,7 +291,7 @@ def change_state(ctx: Ctx, dialogue_id: int, state: Annotated[str, Form()] = "")
 
 
 @router.post("/dialogues/{dialogue_id}/links/{link_id}/regenerate")
-def new_link(ctx: Ctx, dialogue_id: int, link_id: int) -> Response:
+def new_link(ctx: Ctx, dialogue_id: PathId, link_id: PathId) -> Response:
     user = ctx.require_user()
     regenerate_link(ctx.db, user, dialogue_id, link_id)
     ctx.db.commit()
@@ -301,7 +302,12 @@ def new_link(ctx: Ctx, dialogue_id: int, link_id: int) -> Response:
 
 @router.get("/dialogues/{dialogue_id}/moderation")
 def moderation(
-    ctx: Ctx, dialogue_id: int, state: str = "pending", side: str = "", q: str = "", page: int = 1
+    ctx: Ctx,
+    dialogue_id: PathId,
+    state: str = "pending",
+    side: str = "",
+    q: str = "",
+    page: int = 1,
 ) -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
@@ -321,8 +327,8 @@ def moderation(
 @router.post("/dialogues/{dialogue_id}/moderation")
 def moderate_statements(
     ctx: Ctx,
-    dialogue_id: int,
-    statement_id: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+    dialogue_id: PathId,
+    statement_id: Annotated[list[IdField], Form()] = [],  # noqa: B006 - FastAPI copies defaults
     decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     other_reason: Annotated[str, Form()] = "",
@@ -349,7 +355,7 @@ def moderate_statements(
 
 
 @router.get("/dialogues/{dialogue_id}/translations")
-def translations(ctx: Ctx, dialogue_id: int, language: str = "") -> Response:
+def translations(ctx: Ctx, dialogue_id: PathId, language: str = "") -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
     languages = dialogue.initiative.languages
@@ -371,9 +377,9 @@ def translations(ctx: Ctx, dialogue_id: int, language: str = "") -> Response:
 @router.post("/dialogues/{dialogue_id}/translations")
 def save_translations(
     ctx: Ctx,
-    dialogue_id: int,
+    dialogue_id: PathId,
     language: Annotated[str, Form()] = "",
-    statement_id: Annotated[list[int], Form()] = [],  # noqa: B006
+    statement_id: Annotated[list[IdField], Form()] = [],  # noqa: B006
     text: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
     user = ctx.require_user()
@@ -392,7 +398,7 @@ def save_translations(
 
 
 @router.get("/dialogues/{dialogue_id}/export.zip")
-def export(ctx: Ctx, dialogue_id: int) -> Response:
+def export(ctx: Ctx, dialogue_id: PathId) -> Response:
     user = ctx.require_user()
     data = export_polis_zip(ctx.db, user, dialogue_id)
     return Response(
@@ -407,7 +413,7 @@ def export(ctx: Ctx, dialogue_id: int) -> Response:
 
 
 @router.get("/initiatives/{initiative_id}/dialogues/import")
-def import_form(ctx: Ctx, initiative_id: int) -> Response:
+def import_form(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     initiative = get_initiative(ctx.db, user, initiative_id)
     return ctx.render("dialogues/import.html", initiative=initiative, error=None)
@@ -416,7 +422,7 @@ def import_form(ctx: Ctx, initiative_id: int) -> Response:
 @router.post("/initiatives/{initiative_id}/dialogues/import")
 async def import_export(
     ctx: Ctx,
-    initiative_id: int,
+    initiative_id: PathId,
     archive: Annotated[UploadFile | None, File()] = None,
     topic: Annotated[str, Form()] = "",
 ) -> Response:

@@ -25,6 +25,7 @@ from tracktwo.store.models import Initiative, Role
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.dashboard import panels_for
 from tracktwo.web.pages import page_router
+from tracktwo.web.params import PathId
 
 router = page_router()
 Ctx = Annotated[PageContext, Depends(page_context)]
@@ -134,7 +135,7 @@ def create(
 
 
 @router.get("/initiatives/{initiative_id}")
-def dashboard(ctx: Ctx, initiative_id: int) -> Response:
+def dashboard(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     initiative = get_initiative(ctx.db, user, initiative_id)
     role = role_in(ctx.db, user, initiative_id)
@@ -147,7 +148,7 @@ def dashboard(ctx: Ctx, initiative_id: int) -> Response:
 
 
 @router.get("/initiatives/{initiative_id}/edit")
-def edit_form(ctx: Ctx, initiative_id: int) -> Response:
+def edit_form(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     initiative = get_initiative(ctx.db, user, initiative_id)
     if role_in(ctx.db, user, initiative_id) != Role.OWNER:
@@ -163,7 +164,7 @@ def edit_form(ctx: Ctx, initiative_id: int) -> Response:
 @router.post("/initiatives/{initiative_id}/edit")
 def edit(
     ctx: Ctx,
-    initiative_id: int,
+    initiative_id: PathId,
     name: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     side_id: Annotated[list[str], Form()] = [],  # noqa: B006
@@ -205,7 +206,7 @@ def edit(
 
 
 @router.get("/initiatives/{initiative_id}/members")
-def members(ctx: Ctx, initiative_id: int) -> Response:
+def members(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     # Observers (Track One staff) do not see the team's accounts.
     initiative = initiative_for(ctx.db, user, initiative_id, at_least=Role.FACILITATOR)
@@ -223,7 +224,7 @@ def members(ctx: Ctx, initiative_id: int) -> Response:
 @router.post("/initiatives/{initiative_id}/members")
 def add(
     ctx: Ctx,
-    initiative_id: int,
+    initiative_id: PathId,
     email: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "observer",
 ) -> Response:
@@ -261,7 +262,7 @@ def add(
 
 @router.post("/initiatives/{initiative_id}/members/{membership_id}/role")
 def set_role(
-    ctx: Ctx, initiative_id: int, membership_id: int, role: Annotated[str, Form()] = ""
+    ctx: Ctx, initiative_id: PathId, membership_id: PathId, role: Annotated[str, Form()] = ""
 ) -> Response:
     user = ctx.require_user()
     change_role(ctx.db, user, initiative_id, membership_id, role)
@@ -270,7 +271,7 @@ def set_role(
 
 
 @router.post("/initiatives/{initiative_id}/members/{membership_id}/remove")
-def remove(ctx: Ctx, initiative_id: int, membership_id: int) -> Response:
+def remove(ctx: Ctx, initiative_id: PathId, membership_id: PathId) -> Response:
     user = ctx.require_user()
     remove_member(ctx.db, user, initiative_id, membership_id)
     ctx.db.commit()
