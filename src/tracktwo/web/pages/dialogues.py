@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, File, Form, UploadFile
 from fastapi.responses import Response
 from markupsafe import Markup
+from pydantic import BaseModel
 
 from tracktwo.actions.access import role_in
 from tracktwo.actions.dialogues import (
@@ -66,34 +67,46 @@ def _when(value: str) -> datetime | None:
         raise InvalidInput(f"{value!r} is not a date and time (use 2026-05-01T09:00).") from None
 
 
-def _settings(
-    topic: str,
-    prompt: str,
-    allow_statements: str,
-    moderation: str,
-    statement_limit: str,
-    max_length: str,
-    prioritize_seed: str,
-    opens_at: str,
-    closes_at: str,
-) -> DialogueSettings:
-    def number(value: str, what: str) -> int:
-        try:
-            return int(value)
-        except ValueError:
-            raise InvalidInput(f"The {what} must be a whole number.") from None
+class DialogueForm(BaseModel):
+    """The dialogue form as submitted: text fields, checkboxes ("on" or absent)."""
 
-    return DialogueSettings(
-        topic=topic,
-        prompt=prompt,
-        allow_statements=allow_statements == "on",
-        moderation=moderation,
-        statement_limit=number(statement_limit, "statement limit"),
-        max_length=number(max_length, "longest statement"),
-        prioritize_seed=prioritize_seed == "on",
-        opens_at=_when(opens_at),
-        closes_at=_when(closes_at),
-    )
+    topic: str = ""
+    prompt: str = ""
+    seeds: str = ""
+    allow_statements: str = ""
+    moderation: str = "strict"
+    statement_limit: str = "5"
+    max_length: str = "280"
+    prioritize_seed: str = ""
+    opens_at: str = ""
+    closes_at: str = ""
+
+    def settings(self) -> DialogueSettings:
+        def number(value: str, what: str) -> int:
+            try:
+                return int(value)
+            except ValueError:
+                raise InvalidInput(f"The {what} must be a whole number.") from None
+
+        return DialogueSettings(
+            topic=self.topic,
+            prompt=self.prompt,
+            allow_statements=self.allow_statements == "on",
+            moderation=self.moderation,
+            statement_limit=number(self.statement_limit, "statement limit"),
+            max_length=number(self.max_length, "longest statement"),
+            prioritize_seed=self.prioritize_seed == "on",
+            opens_at=_when(self.opens_at),
+            closes_at=_when(self.closes_at),
+        )
+
+    def values(self) -> dict[str, object]:
+        """What to put back into the form when it must be shown again."""
+        return {
+            **self.model_dump(),
+            "allow_statements": self.allow_statements == "on",
+            "prioritize_seed": self.prioritize_seed == "on",
+        }
 
 
 def _form_page(
@@ -157,52 +170,16 @@ def new_dialogue(ctx: Ctx, initiative_id: PathId) -> Response:
 
 
 @router.post("/initiatives/{initiative_id}/dialogues")
-def create(
-    ctx: Ctx,
-    initiative_id: PathId,
-    topic: Annotated[str, Form()] = "",
-    prompt: Annotated[str, Form()] = "",
-    seeds: Annotated[str, Form()] = "",
-    allow_statements: Annotated[str, Form()] = "",
-    moderation: Annotated[str, Form()] = "strict",
-    statement_limit: Annotated[str, Form()] = "5",
-    max_length: Annotated[str, Form()] = "280",
-    prioritize_seed: Annotated[str, Form()] = "",
-    opens_at: Annotated[str, Form()] = "",
-    closes_at: Annotated[str, Form()] = "",
-) -> Response:
+def create(ctx: Ctx, initiative_id: PathId, form: Annotated[DialogueForm, Form()]) -> Response:
     user = ctx.require_user()
     try:
-        settings = _settings(
-            topic,
-            prompt,
-            allow_statements,
-            moderation,
-            statement_limit,
-            max_length,
-            prioritize_seed,
-            opens_at,
-            closes_at,
-        )
         dialogue = create_dialogue(
-            ctx.db, user, initiative_id, settings, seed_statements=seeds.splitlines()
+            ctx.db, user, initiative_id, form.settings(), seed_statements=form.seeds.splitlines()
         )
     except TracktwoError as exc:
         ctx.db.rollback()
         initiative = get_initiative(ctx.db, user, initiative_id)
-        values = {
-            "topic": topic,
-            "prompt": prompt,
-            "seeds": seeds,
-            "allow_statements": allow_statements == "on",
-            "moderation": moderation,
-            "statement_limit": statement_limit,
-            "max_length": max_length,
-            "prioritize_seed": prioritize_seed == "on",
-            "opens_at": opens_at,
-            "closes_at": closes_at,
-        }
-        return _form_page(ctx, initiative, None, values, exc.message, exc.status_code)
+        return _form_page(ctx, initiative, None, form.values(), exc.message, exc.status_code)
     ctx.db.commit()
     return ctx.redirect(
         f"/dialogues/{dialogue.id}",
@@ -235,47 +212,24 @@ def settings_form(ctx: Ctx, dialogue_id: PathId) -> Response:
 
 
 @router.post("/dialogues/{dialogue_id}/settings")
-def save_settings(
-    ctx: Ctx,
-    dialogue_id: PathId,
-    topic: Annotated[str, Form()] = "",
-    prompt: Annotated[str, Form()] = "",
-    seeds: Annotated[str, Form()] = "",
-    allow_statements: Annotated[str, Form()] = "",
-    moderation: Annotated[str, Form()] = "strict",
-    statement_limit: Annotated[str, Form()] = "5",
-    max_length: Annotated[str, Form()] = "280",
-    prioritize_seed: Annotated[str, Form()] = "",
-    opens_at: Annotated[str, Form()] = "",
-    closes_at: Annotated[str, Form()] = "",
-) -> Response:
+def save_settings(ctx: Ctx, dialogue_id: PathId, form: Annotated[DialogueForm, Form()]) -> Response:
     user = ctx.require_user()
     try:
-        settings = _settings(
-            topic,
-            prompt,
-            allow_statements,
-            moderation,
-            statement_limit,
-            max_length,
-            prioritize_seed,
-            opens_at,
-            closes_at,
-        )
-        dialogue = update_dialogue(ctx.db, user, dialogue_id, settings)
-        if seeds.strip():
+        dialogue = update_dialogue(ctx.db, user, dialogue_id, form.settings())
+        if form.seeds.strip():
             add_seed_statements(
                 ctx.db,
                 user,
                 dialogue_id,
-                seeds.splitlines(),
+                form.seeds.splitlines(),
                 language=dialogue.initiative.languages[0],
             )
     except TracktwoError as exc:
         ctx.db.rollback()
         dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
-        values = {**_values(dialogue), "topic": topic, "prompt": prompt, "seeds": seeds}
-        return _form_page(ctx, dialogue.initiative, dialogue, values, exc.message, exc.status_code)
+        return _form_page(
+            ctx, dialogue.initiative, dialogue, form.values(), exc.message, exc.status_code
+        )
     ctx.db.commit()
     return ctx.redirect(f"/dialogues/{dialogue_id}", done="The settings were saved.")
 
