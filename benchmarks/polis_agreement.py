@@ -1,8 +1,9 @@
 """Agreement of tracktwo's groups with Polis's on the public conversations in data/polis.
 
 Replays each conversation's votes.csv in time order (``tracktwo.opinion.replay``) at Polis's
-one-second poll cadence and in one-minute batches (the test's setting), also runs one cold
-analysis of the final votes, and writes the adjusted Rand index against the exported
+one-second poll cadence and in one-minute batches (the test's setting), with the final update
+run as after a worker restart (the default) and, for comparison, without; also runs one cold
+analysis of the final votes. Writes the adjusted Rand index against the exported
 ``group-id`` as a table into docs/opinion.md (between the agreement markers).
 
 Usage::
@@ -41,15 +42,28 @@ def label(interval_ms: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=None, help="folder of the seven conversations")
-    parser.add_argument("--intervals", default="1000,60000", help="replay batch lengths in ms")
+    parser.add_argument(
+        "--intervals", default="1000,60000", help="replay batch lengths in ms (with a restart)"
+    )
+    parser.add_argument(
+        "--no-restart-interval",
+        type=int,
+        default=60000,
+        help="also replay at this batch length without the final restart (0: skip)",
+    )
     parser.add_argument("--no-docs", action="store_true", help="only print the table")
     arguments = parser.parse_args()
     data = arguments.data or default_data()
     # every export folder below the data folder: the seven public ones, or any others
     conversations = sorted(p.parent.name for p in data.glob("*/votes.csv"))
-    intervals = [int(x) for x in arguments.intervals.split(",") if x.strip()]
-
-    columns = [label(i) for i in intervals] + ["cold analysis"]
+    runs: list[tuple[str, int | None, bool]] = [
+        (label(int(x)), int(x), True) for x in arguments.intervals.split(",") if x.strip()
+    ]
+    if arguments.no_restart_interval:
+        interval = arguments.no_restart_interval
+        runs.append((f"{label(interval)}, no restart", interval, False))
+    runs.append(("cold analysis", None, False))
+    columns = [run[0] for run in runs]
     header = (
         "| conversation | participants | Polis groups | clustered (Polis) | "
         + " | ".join(f"{c}: groups, clustered, ARI" for c in columns)
@@ -62,12 +76,17 @@ def main() -> None:
         export = read_polis_export(data / name)
         cells = []
         polis_groups = polis_clustered = 0
-        for column, interval in zip(columns, [*intervals, None], strict=True):
+        for column, interval, restart in runs:
             start = time.perf_counter()
             if interval is None:
                 result = analyze(export.votes, statements=export.statements)
             else:
-                result = replay(export.votes, statements=export.statements, interval_ms=interval)
+                result = replay(
+                    export.votes,
+                    statements=export.statements,
+                    interval_ms=interval,
+                    restart_before_final=restart,
+                )
             found = agreement_with_polis(export, result)
             print(
                 f"{name}: {column}: {found} ({time.perf_counter() - start:.0f} s)", file=sys.stderr

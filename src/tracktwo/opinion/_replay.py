@@ -121,6 +121,7 @@ def replay(
     *,
     statements: pd.DataFrame | None = None,
     interval_ms: float = POLL_INTERVAL_MS,
+    restart_before_final: bool = True,
     seed: int = 0,
     progress: Progress | None = None,
     **settings: Any,
@@ -138,6 +139,14 @@ def replay(
         As for :func:`analyze`, with a ``timestamp`` column (milliseconds).
     interval_ms
         Length of one update batch; Polis's poll interval by default.
+    restart_before_final
+        Run the final update as Polis runs the first update after its math worker restarts,
+        or when its export tool recomputes the math: Polis stores the base clusters, the
+        in-conversation set and the map, but not the per-k group clusterings or the
+        k-smoother (issue #2358), so group k-means starts afresh from the stored base
+        clusters and the best k is taken at once. An export made after a restart (the usual
+        case for a finished conversation) carries these groups; pass False to keep the
+        worker's in-memory path instead.
     sides, previous, statements, seed, progress, **settings
         As for :func:`analyze`.
     """
@@ -164,6 +173,9 @@ def replay(
         warm = map_and_groups(_prefix(full, matrix, n_p, n_s), warm, tracking, seed).warm
         if progress is not None and number % 100 == 0:
             progress(0.9 * number / total, f"replaying update {number + 1} of {total}")
+
+    if restart_before_final and warm is not None:
+        warm = dataclasses.replace(warm, groups={}, last_k=None, last_k_count=0, smoothed_k=None)
 
     def final_progress(fraction: float, message: str) -> None:
         if progress is not None:
