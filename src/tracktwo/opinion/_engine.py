@@ -402,7 +402,6 @@ def analyze_matrix(
         summary=summary,
         settings=settings.to_dict(),
         state=mg.state(vm, seed),
-        _side_labels=tuple(side_names),
     )
 
 
