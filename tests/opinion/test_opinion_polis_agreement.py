@@ -5,9 +5,8 @@ report; ``benchmarks/polis_agreement.py`` writes the same table, and the one at 
 one-second cadence, to docs/opinion.md.
 
 Replaying at Polis's one-second poll interval means about 120,000 updates over the seven
-conversations, several minutes of CPU; the test replays in one-minute batches instead (about
-15,000 updates), which gives the same groups on six of the seven conversations (see the two
-tables in docs/opinion.md).
+conversations, many minutes of CPU; the test replays in one-minute batches instead (about
+15,000 updates). docs/opinion.md shows both cadences side by side.
 """
 
 from __future__ import annotations

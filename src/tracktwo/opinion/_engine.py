@@ -20,6 +20,7 @@ from tracktwo.opinion._stats import (
     consensus_lists,
     divisiveness,
     priority,
+    prop_test,
     representative_statements,
     wilson_interval,
 )
@@ -249,13 +250,9 @@ def analyze_matrix(
             "extremity": mg.extremity,
             "priority": route,
             "p_agree": (column_agree + 1.0) / (column_seen + 2.0),
-            "z_agree": 2.0
-            * np.sqrt(column_seen + 1.0)
-            * ((column_agree + 1.0) / (column_seen + 1.0) - 0.5),
+            "z_agree": prop_test(column_agree, column_seen),
             "p_disagree": (column_disagree + 1.0) / (column_seen + 2.0),
-            "z_disagree": 2.0
-            * np.sqrt(column_seen + 1.0)
-            * ((column_disagree + 1.0) / (column_seen + 1.0) - 0.5),
+            "z_disagree": prop_test(column_disagree, column_seen),
             "group_aware_consensus": gac,
             "group_aware_consensus_disagree": gac_disagree,
             "divisiveness": spread,
