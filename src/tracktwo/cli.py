@@ -461,6 +461,13 @@ def _setting_value(text: str) -> object:
     help="Replay votes.csv in time order, one Polis update per second of votes, so the groups "
     "follow Polis's own path (slower).",
 )
+@click.option(
+    "--replay-interval",
+    type=click.FloatRange(min=0.001),
+    default=1.0,
+    show_default=True,
+    help="With --replay: seconds of votes per update (Polis polls every second).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the analysis.")
 @click.option(
     "-s",
@@ -480,6 +487,7 @@ def analyze(
     json_path: Path | None,
     sides_path: Path | None,
     replay: bool,
+    replay_interval: float,
     seed: int,
     settings: tuple[str, ...],
     progress: bool | None,
@@ -530,15 +538,25 @@ def analyze(
             def report(fraction: float, message: str) -> None:
                 bar.update(task, completed=fraction, description=message)
 
-            runner = run_replay if replay else run_analysis
-            result = runner(
-                export.votes,
-                sides,
-                statements=export.statements,
-                seed=seed,
-                progress=report,
-                **options,
-            )
+            if replay:
+                result = run_replay(
+                    export.votes,
+                    sides,
+                    statements=export.statements,
+                    interval_ms=replay_interval * 1000,
+                    seed=seed,
+                    progress=report,
+                    **options,
+                )
+            else:
+                result = run_analysis(
+                    export.votes,
+                    sides,
+                    statements=export.statements,
+                    seed=seed,
+                    progress=report,
+                    **options,
+                )
     except InvalidInput as error:
         fail(str(error))
     if json_path is None:

@@ -125,3 +125,27 @@ def test_sides_statistics_are_finite_and_bounded(votes: pd.DataFrame) -> None:
     for row in result.cross_side or []:
         assert row["weakest_lower"] == min(s["lower"] for s in row["sides"])
         assert math.isfinite(row["weakest_share"])
+
+
+@SETTINGS
+@given(conversations())
+def test_flipping_every_vote_mirrors_the_map_and_swaps_agree_and_disagree(
+    votes: pd.DataFrame,
+) -> None:
+    original = analyze(votes, bridging=False)
+    flipped = analyze(votes.assign(vote=-votes["vote"]), bridging=False)
+    left, right = original.participants, flipped.participants
+    np.testing.assert_array_equal(left["x"].to_numpy(), -right["x"].to_numpy())
+    np.testing.assert_array_equal(left["y"].to_numpy(), -right["y"].to_numpy())
+    pd.testing.assert_series_equal(left["group"], right["group"])
+    a, b = original.statements, flipped.statements
+    np.testing.assert_array_equal(a["agree"].to_numpy(), b["disagree"].to_numpy())
+    np.testing.assert_allclose(
+        a["group_aware_consensus"].to_numpy(), b["group_aware_consensus_disagree"].to_numpy()
+    )
+
+    def listed(result: OpinionResult, direction: str) -> list[Any]:
+        return [r["statement"] for r in result.consensus if r["direction"] == direction]
+
+    assert listed(original, "agree") == listed(flipped, "disagree")
+    assert listed(original, "disagree") == listed(flipped, "agree")

@@ -182,3 +182,49 @@ def test_analysis_statistics_agree_with_hand_counts() -> None:
     assert s0["divisiveness"] == pytest.approx(9 / 10 - 1 / 10)
     agree_list = [r["statement"] for r in result.consensus if r["direction"] == "agree"]
     assert agree_list == ["s2"]
+
+
+def _wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def test_cross_side_agreement_hand_worked() -> None:
+    # Side "east": 10 voters, side "west": 10 voters. "bridge": 9/10 and 7/10 agree;
+    # "east-only": 10/10 and 1/10; "few": voted by only 3 westerners.
+    rows = []
+    for i in range(10):
+        rows.append((f"e{i}", "bridge", 1 if i < 9 else -1))
+        rows.append((f"w{i}", "bridge", 1 if i < 7 else 0))
+        rows.append((f"e{i}", "east-only", 1))
+        rows.append((f"w{i}", "east-only", 1 if i < 1 else -1))
+        rows.append((f"e{i}", "few", 1))
+        if i < 3:
+            rows.append((f"w{i}", "few", 1))
+    votes = pd.DataFrame(rows, columns=["participant", "statement", "vote"])
+    sides = {f"e{i}": "east" for i in range(10)} | {f"w{i}": "west" for i in range(10)}
+    result = analyze(votes, sides)
+    table = result.statements.set_index("statement")
+    east_low, east_high = _wilson(9, 10)
+    west_low, west_high = _wilson(7, 10)
+    assert table.loc["bridge", "lower[east]"] == pytest.approx(east_low)
+    assert table.loc["bridge", "upper[east]"] == pytest.approx(east_high)
+    assert table.loc["bridge", "lower[west]"] == pytest.approx(west_low)
+    assert table.loc["bridge", "upper[west]"] == pytest.approx(west_high)
+    assert table.loc["bridge", "share[west]"] == pytest.approx(0.7)
+    assert table.loc["bridge", "cross_side_lower"] == pytest.approx(min(east_low, west_low))
+    assert bool(table.loc["bridge", "cross_side_consensus"])  # 0.7 >= the 70 % default
+    assert not bool(table.loc["east-only", "cross_side_consensus"])
+    # "few" has only 3 western votes (< 5): never flagged, not ranked
+    assert not bool(table.loc["few", "cross_side_consensus"])
+    assert result.cross_side is not None
+    assert [row["statement"] for row in result.cross_side] == ["bridge", "east-only"]
+    assert result.sides == [
+        {"side": "east", "n_participants": 10, "n_voters": 10, "n_votes": 30},
+        {"side": "west", "n_participants": 10, "n_voters": 10, "n_votes": 23},
+    ]
+    ranked = result.divisive_sides
+    assert ranked is not None and ranked[0]["statement"] == "east-only"
+    assert ranked[0]["divisiveness"] == pytest.approx(11 / 12 - 2 / 12)

@@ -14,7 +14,12 @@ from tracktwo.opinion._settings import Settings
 from tracktwo.opinion._state import OpinionState
 from tracktwo.opinion._stats import prop_test, two_prop_test
 from tracktwo.opinion._synthetic import synthetic_conversation
-from tracktwo.opinion.polis_export import PolisExport, read_polis_export, write_polis_export
+from tracktwo.opinion.polis_export import (
+    PolisExport,
+    agreement_with_polis,
+    read_polis_export,
+    write_polis_export,
+)
 
 __all__ = [
     "NEW_STATEMENT_PRIORITY",
@@ -23,6 +28,7 @@ __all__ = [
     "OpinionState",
     "PolisExport",
     "Settings",
+    "agreement_with_polis",
     "analyze",
     "group_aware_consensus",
     "next_statement",

@@ -28,6 +28,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from tracktwo.opinion._sparse import RowBlocks
+
 __all__ = ["BridgingFit", "fit_bridging"]
 
 FloatArray = npt.NDArray[np.float64]
@@ -47,33 +49,89 @@ class BridgingFit:
     iterations: int
 
 
-def _solve_side(
-    rated: sp.sparray,
-    ratings: sp.sparray,
-    other_intercept: FloatArray,
-    other_factor: FloatArray,
-    mu: float,
-    ridge_intercept: float,
-    ridge_factor: float,
-) -> tuple[FloatArray, FloatArray]:
-    """Exact ridge solution of (intercept, factor) for every row of ``rated``."""
-    block = np.column_stack(
-        [
-            np.ones_like(other_factor),
-            other_factor,
-            other_factor * other_factor,
-            other_intercept,
-            other_intercept * other_factor,
-        ]
+@dataclass(frozen=True)
+class _Sums:
+    """Per-row sums over a row's ratings that both the ridge solve and the loss need."""
+
+    count: FloatArray  # ratings
+    factor: FloatArray  # sum of the other side's factors
+    factor_squared: FloatArray
+    intercept: FloatArray
+    intercept_factor: FloatArray
+    agree: FloatArray  # agrees (ratings equal to 1)
+    agree_factor: FloatArray  # sum of the other side's factors over agrees
+
+
+@dataclass(frozen=True)
+class _Round:
+    """Parameters and loss after one round of block updates."""
+
+    p_i: FloatArray
+    p_f: FloatArray
+    s_i: FloatArray
+    s_f: FloatArray
+    mu: float
+    loss: float
+
+
+def _split_by_rating(ratings: sp.csr_array) -> RowBlocks:
+    """One matrix that serves both "all ratings" and "agrees only" sums in a single pass.
+
+    Each rating of statement n goes to column n (disagree) or column n + M (agree), with
+    value 1. Multiplying by the statement parameters stacked twice then sums over all
+    ratings, and a column that is zero in the upper half sums over agrees only, so every
+    round reads the ratings once per side instead of twice.
+    """
+    n_notes = ratings.shape[1]
+    split = sp.csr_array((ratings.shape[0], 2 * n_notes), dtype=np.float64)
+    split.indptr = ratings.indptr
+    split.indices = (ratings.indices + n_notes * (ratings.data > 0)).astype(ratings.indices.dtype)
+    split.data = np.ones(ratings.nnz)
+    return RowBlocks(split)
+
+
+def _sums(
+    split: RowBlocks,
+    intercept: FloatArray,
+    factor: FloatArray,
+    count: FloatArray,
+    agree: FloatArray,
+    *,
+    transpose: bool,
+) -> _Sums:
+    """Sums over each row's ratings (or each column's, with ``transpose``) of the other side's
+    parameters. Counts and agree counts never change, so they are passed in, not recomputed."""
+    block = np.column_stack([factor, factor * factor, intercept, intercept * factor, factor])
+    if transpose:
+        both = split.rmatmul(block)
+        half = both.shape[0] // 2
+        totals = both[:half, :4] + both[half:, :4]
+        agree_factor = both[half:, 4]
+    else:
+        stacked = np.vstack([block, block])
+        stacked[: block.shape[0], 4] = 0.0
+        both = split.matmul(stacked)
+        totals, agree_factor = both[:, :4], both[:, 4]
+    return _Sums(
+        count=count,
+        factor=totals[:, 0],
+        factor_squared=totals[:, 1],
+        intercept=totals[:, 2],
+        intercept_factor=totals[:, 3],
+        agree=agree,
+        agree_factor=np.ascontiguousarray(agree_factor),
     )
-    sums = rated @ block
-    agree_sums = ratings @ np.column_stack([np.ones_like(other_factor), other_factor])
-    count, s_f, s_ff, s_i, s_if = (sums[:, j] for j in range(5))
-    residual = agree_sums[:, 0] - count * mu - s_i
-    residual_f = agree_sums[:, 1] - mu * s_f - s_if
-    a11 = count + ridge_intercept
-    a12 = s_f
-    a22 = s_ff + ridge_factor
+
+
+def _solve(
+    sums: _Sums, mu: float, ridge_intercept: float, ridge_factor: float
+) -> tuple[FloatArray, FloatArray]:
+    """Exact ridge solution of (intercept, factor) for every row, given the other side."""
+    residual = sums.agree - sums.count * mu - sums.intercept
+    residual_f = sums.agree_factor - mu * sums.factor - sums.intercept_factor
+    a11 = sums.count + ridge_intercept
+    a12 = sums.factor
+    a22 = sums.factor_squared + ridge_factor
     determinant = a11 * a22 - a12 * a12
     safe = np.where(determinant > 0, determinant, 1.0)
     intercept = np.where(determinant > 0, (a22 * residual - a12 * residual_f) / safe, 0.0)
@@ -81,34 +139,39 @@ def _solve_side(
     return np.asarray(intercept), np.asarray(factor)
 
 
-def _loss(
-    ratings: sp.csr_array,
+def _squared_error(
+    sums: _Sums,
     p_i: FloatArray,
     p_f: FloatArray,
-    s_i: FloatArray,
-    s_f: FloatArray,
     mu: float,
-    lambda_i: float,
-    lambda_f: float,
+    total_agree: float,
+    note_count: FloatArray,
+    note_agree: FloatArray,
+    s_i: FloatArray,
+    n: int,
 ) -> float:
-    """The Community Notes loss, summed over blocks of rows to bound memory."""
-    n = ratings.nnz
-    squared = 0.0
-    block = 65_536
-    for start in range(0, ratings.shape[0], block):
-        stop = min(start + block, ratings.shape[0])
-        lo, hi = ratings.indptr[start], ratings.indptr[stop]
-        rows = np.repeat(np.arange(start, stop), np.diff(ratings.indptr[start : stop + 1]))
-        cols = ratings.indices[lo:hi]
-        predicted = mu + p_i[rows] + s_i[cols] + p_f[rows] * s_f[cols]
-        squared += float(((ratings.data[lo:hi] - predicted) ** 2).sum())
-    users = max(int(np.count_nonzero(np.diff(ratings.indptr))), 1)
-    notes = max(int(np.count_nonzero(np.bincount(ratings.indices))), 1) if n else 1
-    return (
-        (squared / n if n else 0.0)
-        + lambda_i * (float(p_i @ p_i) / users + float(s_i @ s_i) / notes + mu * mu)
-        + lambda_f * (float(p_f @ p_f) / users + float(s_f @ s_f) / notes)
+    """Sum of squared errors over all ratings, from per-participant sums (no pass over them).
+
+    Expands sum (r - r_hat)^2 = sum r - 2 sum r r_hat + sum r_hat^2 (r is 0 or 1); every term
+    is a dot product of per-participant or per-statement sums that the solve has already made.
+    """
+    cross = (
+        mu * total_agree
+        + float(p_i @ sums.agree)
+        + float(s_i @ note_agree)
+        + float(p_f @ sums.agree_factor)
     )
+    square = (
+        n * mu * mu
+        + float(sums.count @ (p_i * p_i))
+        + float(note_count @ (s_i * s_i))
+        + float((p_f * p_f) @ sums.factor_squared)
+        + 2 * mu * (float(sums.count @ p_i) + float(note_count @ s_i) + float(p_f @ sums.factor))
+        + 2 * float(p_i @ sums.intercept)
+        + 2 * float((p_i * p_f) @ sums.factor)
+        + 2 * float(p_f @ sums.intercept_factor)
+    )
+    return total_agree - 2 * cross + square
 
 
 def fit_bridging(
@@ -129,24 +192,26 @@ def fit_bridging(
         and moderated-out statements are simply not stored.
     start_factor
         Starting participant factors (the map's first coordinate); any scale.
+    tolerance
+        Stop when the loss changes by less than this in one round, Community Notes' own
+        stopping rule (1e-7 there).
     """
     n_users, n_notes = ratings.shape
-    rated = sp.csr_array(
-        (np.ones(ratings.nnz), ratings.indices, ratings.indptr), shape=ratings.shape
+    split = _split_by_rating(ratings)
+    user_count = np.diff(ratings.indptr).astype(np.float64)
+    user_agree = split.matmul(np.concatenate([np.zeros(n_notes), np.ones(n_notes)]))
+    note_count = np.bincount(ratings.indices, minlength=n_notes).astype(np.float64)
+    note_agree = np.bincount(ratings.indices, weights=ratings.data, minlength=n_notes).astype(
+        np.float64
     )
-    user_count = np.diff(rated.indptr)
-    note_count = np.bincount(rated.indices, minlength=n_notes).astype(np.float64)
     active_users = max(int(np.count_nonzero(user_count)), 1)
     active_notes = max(int(np.count_nonzero(note_count)), 1)
-    n = rated.nnz
-    empty = np.zeros(n_notes)
+    n = ratings.nnz
     if n == 0:
+        empty = np.zeros(n_notes)
         return BridgingFit(
             empty, empty, note_count, np.zeros(n_users), np.zeros(n_users), 0.0, 0.0, 0
         )
-    # Transposed views (CSC): products with them are as fast as with a converted copy.
-    rated_t = rated.T
-    ratings_t = ratings.T
     # Penalties written per rating: loss * N gives ridge weights N * lambda / (entities).
     ridge_user_i = n * lambda_intercept / active_users
     ridge_user_f = n * lambda_factor / active_users
@@ -165,24 +230,63 @@ def fit_bridging(
     s_f = np.zeros(n_notes)
     total_agree = float(ratings.data.sum())
     mu = total_agree / n / (1.0 + lambda_intercept)
-    iterations = 0
-    for iterations in range(1, max_iters + 1):  # noqa: B007 - the count is reported
-        s_i_old, s_f_old, mu_old = s_i, s_f, mu
-        s_i, s_f = _solve_side(rated_t, ratings_t, p_i, p_f, mu, ridge_note_i, ridge_note_f)
-        p_i, p_f = _solve_side(rated, ratings, s_i, s_f, mu, ridge_user_i, ridge_user_f)
-        cross = float(p_f @ (rated @ s_f))
+
+    def sweep(p_i: FloatArray, p_f: FloatArray, mu: float) -> _Round:
+        """One round of exact block updates: statements, then participants, then mu."""
+        note_sums = _sums(split, p_i, p_f, note_count, note_agree, transpose=True)
+        s_i, s_f = _solve(note_sums, mu, ridge_note_i, ridge_note_f)
+        user_sums = _sums(split, s_i, s_f, user_count, user_agree, transpose=False)
+        p_i, p_f = _solve(user_sums, mu, ridge_user_i, ridge_user_f)
+        cross = float(p_f @ user_sums.factor)
         mu = (total_agree - float(user_count @ p_i) - float(note_count @ s_i) - cross) / (
             n * (1.0 + lambda_intercept)
         )
-        change = max(
-            float(np.max(np.abs(s_i - s_i_old))),
-            float(np.max(np.abs(s_f - s_f_old))),
-            abs(mu - mu_old),
+        squared = _squared_error(
+            user_sums, p_i, p_f, mu, total_agree, note_count, note_agree, s_i, n
         )
-        if change < tolerance:
+        loss = (
+            squared / n
+            + lambda_intercept
+            * (float(p_i @ p_i) / active_users + float(s_i @ s_i) / active_notes + mu * mu)
+            + lambda_factor * (float(p_f @ p_f) / active_users + float(s_f @ s_f) / active_notes)
+        )
+        return _Round(p_i, p_f, s_i, s_f, mu, loss)
+
+    current = sweep(np.zeros(n_users), p_f, mu)
+    previous: _Round | None = None
+    momentum = 0.5
+    iterations = 1
+    while iterations < max_iters:
+        iterations += 1
+        candidate = None
+        if previous is not None and momentum > 0:
+            # Extrapolate along the last step (alternating least squares crawls along narrow
+            # valleys); keep the result only if the loss went down, as plain rounds always do.
+            candidate = sweep(
+                current.p_i + momentum * (current.p_i - previous.p_i),
+                current.p_f + momentum * (current.p_f - previous.p_f),
+                current.mu + momentum * (current.mu - previous.mu),
+            )
+            if candidate.loss <= current.loss:
+                momentum = min(momentum * 1.5, 4.0)
+            else:
+                candidate = None
+                momentum = momentum / 4 if momentum > 0.1 else 0.0
+        if candidate is None:
+            candidate = sweep(current.p_i, current.p_f, current.mu)
+        converged = abs(current.loss - candidate.loss) < tolerance
+        previous, current = current, candidate
+        if converged:
             break
+    p_i, p_f, s_i, s_f, mu, loss = (
+        current.p_i,
+        current.p_f,
+        current.s_i,
+        current.s_f,
+        current.mu,
+        current.loss,
+    )
     # The factor's sign is arbitrary; orient it like the map's first axis.
     if float(p_f @ np.asarray(start_factor, dtype=np.float64)) < 0:
         p_f, s_f = -p_f, -s_f
-    loss = _loss(ratings, p_i, p_f, s_i, s_f, mu, lambda_intercept, lambda_factor)
-    return BridgingFit(s_i, s_f, note_count, p_i, p_f, float(mu), loss, iterations)
+    return BridgingFit(s_i, s_f, note_count, p_i, p_f, float(mu), float(loss), iterations)

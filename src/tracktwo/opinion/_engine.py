@@ -20,6 +20,7 @@ from tracktwo.opinion._stats import (
     consensus_lists,
     divisiveness,
     priority,
+    prop_test,
     representative_statements,
     wilson_interval,
 )
@@ -69,49 +70,70 @@ def _side_codes(
     return codes, names, declared
 
 
-def _indicators(matrix: sp.csr_array) -> tuple[sp.csr_array, sp.csr_array, sp.csr_array]:
-    shape = matrix.shape
-    data = matrix.data
-    seen = sp.csr_array((np.ones_like(data), matrix.indices, matrix.indptr), shape=shape)
-    agree = sp.csr_array(
-        ((data > 0).astype(np.float64), matrix.indices, matrix.indptr), shape=shape
-    )
-    disagree = sp.csr_array(
-        ((data < 0).astype(np.float64), matrix.indices, matrix.indptr), shape=shape
-    )
-    return seen, agree, disagree
+class _Entries:
+    """Per-entry facts about the vote matrix that every tally needs, computed once.
+
+    Tallies are bincounts over a combined (label, column) key: a few linear passes over the
+    stored votes, with 32-bit temporaries, instead of sparse products with indicator copies.
+    """
+
+    def __init__(self, matrix: sp.csr_array) -> None:
+        self.matrix = matrix
+        self.agree = matrix.data > 0
+        self.disagree = matrix.data < 0
+        self.row_counts = np.diff(matrix.indptr)
+
+    def per_row(self, mask: BoolArray) -> IntArray:
+        """How many of each row's entries the mask selects."""
+        if not len(self.row_counts):
+            return np.zeros(0, dtype=np.int64)
+        # reduceat needs valid start positions and sums one element for empty rows: pad the
+        # mask by one element and zero the empty rows afterwards.
+        padded = np.concatenate([mask, [False]])
+        starts = self.matrix.indptr[:-1]
+        counts = np.add.reduceat(padded, starts, dtype=np.int64)
+        counts[self.row_counts == 0] = 0
+        return np.asarray(counts, dtype=np.int64)
+
+    def tally(self, row_labels: IntArray | None, n_labels: int) -> Tally:
+        """Agree/disagree/seen counts per (label, statement); rows labelled -1 are left out.
+
+        ``row_labels=None`` counts everybody under one label.
+        """
+        n_columns = self.matrix.shape[1]
+        indices = self.matrix.indices
+        if row_labels is None:
+            key = indices
+            buckets = 1
+        else:
+            buckets = n_labels + 1
+            wide = buckets * n_columns >= 2**31
+            labels = np.where(row_labels >= 0, row_labels, n_labels).astype(
+                np.int64 if wide else np.int32
+            )
+            key = np.repeat(labels, self.row_counts) * n_columns + indices
+        size = buckets * n_columns
+        kept = 1 if row_labels is None else n_labels
+
+        def count(selected: npt.NDArray[Any]) -> FloatArray:
+            totals = np.bincount(selected, minlength=size).astype(np.float64)
+            return np.asarray(totals.reshape(buckets, n_columns)[:kept])
+
+        return Tally(
+            agree=count(key[self.agree]), disagree=count(key[self.disagree]), seen=count(key)
+        )
 
 
-def _tally(
-    indicators: tuple[sp.csr_array, sp.csr_array, sp.csr_array],
-    row_labels: IntArray,
-    n_labels: int,
-) -> Tally:
-    seen, agree, disagree = indicators
-    n_rows, n_columns = seen.shape
-    kept = np.flatnonzero(row_labels >= 0)
-    membership = sp.csr_array(
-        (np.ones(len(kept)), (row_labels[kept], kept)), shape=(n_labels, n_rows)
-    )
-
-    def total(m: sp.csr_array) -> FloatArray:
-        return np.asarray((membership @ m).toarray(), dtype=np.float64).reshape(n_labels, n_columns)
-
-    return Tally(agree=total(agree), disagree=total(disagree), seen=total(seen))
-
-
-def _bridging_ratings(vm: VoteMatrix) -> sp.csr_array:
+def _bridging_ratings(vm: VoteMatrix, entries: _Entries) -> sp.csr_array:
     """Agree = 1, disagree = explicit 0; passes and moderated-out statements dropped."""
     matrix = vm.matrix
-    keep = (matrix.data != 0) & ~vm.mod_out[matrix.indices]
-    per_row = sp.csr_array(
-        (keep.astype(np.float64), matrix.indices, matrix.indptr), shape=matrix.shape
-    ).sum(axis=1)
-    indptr = np.concatenate([[0], np.cumsum(np.asarray(per_row, dtype=np.int64))])
-    return sp.csr_array(
-        ((matrix.data[keep] > 0).astype(np.float64), matrix.indices[keep], indptr),
-        shape=matrix.shape,
-    )
+    keep = (entries.agree | entries.disagree) & ~vm.mod_out[matrix.indices]
+    indptr = np.concatenate([[0], np.cumsum(entries.per_row(keep))]).astype(matrix.indptr.dtype)
+    ratings = sp.csr_array(matrix.shape, dtype=np.float64)
+    ratings.indptr = indptr
+    ratings.indices = matrix.indices[keep]
+    ratings.data = entries.agree[keep].astype(np.float64)
+    return ratings
 
 
 def _bridging_status(
@@ -165,26 +187,23 @@ def analyze_matrix(
     z = settings.significance_z
 
     _notify(progress, 0.5, "tallies, representative statements and consensus")
-    indicators = _indicators(vm.matrix)
-    seen, agree, disagree = indicators
-    n_votes = np.diff(vm.matrix.indptr).astype(np.int64)
-    n_agree = np.asarray(agree.sum(axis=1), dtype=np.int64)
-    n_disagree = np.asarray(disagree.sum(axis=1), dtype=np.int64)
-    column_agree = np.bincount(agree.indices, weights=agree.data, minlength=n_statements).astype(
-        np.float64
+    entries = _Entries(vm.matrix)
+    n_votes = entries.row_counts.astype(np.int64)
+    n_agree = entries.per_row(entries.agree)
+    n_disagree = entries.per_row(entries.disagree)
+    everyone = entries.tally(None, 1)
+    column_agree, column_disagree, column_seen = (
+        everyone.agree[0],
+        everyone.disagree[0],
+        everyone.seen[0],
     )
-    column_disagree = np.bincount(
-        disagree.indices, weights=disagree.data, minlength=n_statements
-    ).astype(np.float64)
-    column_seen = np.bincount(seen.indices, minlength=n_statements).astype(np.float64)
-    everyone = Tally(column_agree[None, :], column_disagree[None, :], column_seen[None, :])
 
     group_ids: IntArray = np.empty(0, dtype=np.int64)
     if mg.k is not None:
         group_ids = np.asarray(mg.group_clusterings[mg.k].ids, dtype=np.int64)
     group_position = np.searchsorted(group_ids, mg.participant_group)
     group_rows = np.where(mg.participant_group >= 0, group_position, -1)
-    groups = _tally(indicators, group_rows, len(group_ids))
+    groups = entries.tally(group_rows, len(group_ids))
 
     gac, gac_disagree = _group_aware_consensus(groups)
     route = priority(groups, mg.extremity, vm.is_meta)
@@ -196,12 +215,12 @@ def analyze_matrix(
 
     side_codes, side_names, declared = _side_codes(sides, vm.participant_ids)
     sides_given = sides is not None
-    side_tally = _tally(indicators, side_codes, len(side_names)) if sides_given else None
+    side_tally = entries.tally(side_codes, len(side_names)) if sides_given else None
 
     _notify(progress, 0.65, "bridging score")
     bridging_intercept = np.zeros(n_statements)
     bridging_factor = np.zeros(n_statements)
-    ratings = _bridging_ratings(vm)
+    ratings = _bridging_ratings(vm, entries)
     bridging_ratings = np.bincount(ratings.indices, minlength=n_statements).astype(np.float64)
     if settings.bridging and ratings.nnz:
         fit = fit_bridging(
@@ -239,13 +258,9 @@ def analyze_matrix(
             "extremity": mg.extremity,
             "priority": route,
             "p_agree": (column_agree + 1.0) / (column_seen + 2.0),
-            "z_agree": 2.0
-            * np.sqrt(column_seen + 1.0)
-            * ((column_agree + 1.0) / (column_seen + 1.0) - 0.5),
+            "z_agree": prop_test(column_agree, column_seen),
             "p_disagree": (column_disagree + 1.0) / (column_seen + 2.0),
-            "z_disagree": 2.0
-            * np.sqrt(column_seen + 1.0)
-            * ((column_disagree + 1.0) / (column_seen + 1.0) - 0.5),
+            "z_disagree": prop_test(column_disagree, column_seen),
             "group_aware_consensus": gac,
             "group_aware_consensus_disagree": gac_disagree,
             "divisiveness": spread,
@@ -392,7 +407,6 @@ def analyze_matrix(
         summary=summary,
         settings=settings.to_dict(),
         state=mg.state(vm, seed),
-        _side_labels=tuple(side_names),
     )
 
 
@@ -582,7 +596,7 @@ def group_aware_consensus(
     codes = np.full(vm.n_participants, -1, dtype=np.int64)
     found = rows >= 0
     codes[rows[found]] = labels.get_indexer(series.to_numpy()[found])
-    tally = _tally(_indicators(vm.matrix), codes, len(labels))
+    tally = _Entries(vm.matrix).tally(codes, len(labels))
     agree, disagree = _group_aware_consensus(tally)
     return pd.DataFrame(
         {

@@ -171,7 +171,10 @@ def clean_start(
         ids = [ids[p] for p in kept]
     centres, _ = _weighted_centres(points, labels, len(ids), weights)
 
-    possible = min(k, count_distinct(points) if n_distinct is None else n_distinct)
+    # Counting distinct points costs a sort; it only matters when clusters are missing.
+    possible = len(ids)
+    if k > len(ids):
+        possible = min(k, count_distinct(points) if n_distinct is None else n_distinct)
     if possible > len(ids):
         nearest, distance, _ = _nearest(points, centres)
         while possible > len(ids):

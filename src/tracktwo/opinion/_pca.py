@@ -21,6 +21,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from tracktwo.opinion._sparse import RowBlocks
+
 __all__ = [
     "MapModel",
     "centre_rating_matrix",
@@ -127,7 +129,7 @@ def _gram_components(centred: sp.csr_array) -> tuple[FloatArray, FloatArray]:
 
 
 def _subspace_components(
-    centred: sp.csr_array,
+    centred: RowBlocks,
     start: FloatArray,
     max_iters: int,
     tolerance: float,
@@ -138,14 +140,13 @@ def _subspace_components(
     count. Stops when the top-2 subspace moved by less than ``tolerance`` (sine of the
     largest principal angle) in one iteration, or after ``max_iters`` iterations.
     """
-    transposed = centred.T
     basis = _orthonormal(start)
     previous_top: FloatArray | None = None
     ritz = basis
     values = np.zeros(basis.shape[1])
     iterations = 0
     for iterations in range(1, max_iters + 1):
-        scores = centred @ basis
+        scores = centred.matmul(basis)
         eigenvalues, rotation = np.linalg.eigh(scores.T @ scores)
         order = np.argsort(-eigenvalues, kind="stable")
         rotation = rotation[:, order]
@@ -156,7 +157,7 @@ def _subspace_components(
             break
         previous_top = top
         if iterations < max_iters:
-            basis = _orthonormal(np.asarray(transposed @ (scores @ rotation), dtype=np.float64))
+            basis = _orthonormal(centred.rmatmul(scores @ rotation))
     return np.asarray(ritz.T, dtype=np.float64), values, iterations
 
 
@@ -218,7 +219,9 @@ def fit_map(
             elif warm and previous_components is not None:
                 used = min(N_COMPONENTS, width)
                 start[:, :used] = previous_components[:used, :].T
-            vectors, values, iterations = _subspace_components(centred, start, max_iters, tolerance)
+            vectors, values, iterations = _subspace_components(
+                RowBlocks(centred), start, max_iters, tolerance
+            )
             block = vectors.T
         keep = min(N_COMPONENTS, vectors.shape[0])
         components[:keep] = vectors[:keep]
@@ -242,7 +245,7 @@ def fit_map(
 
 def project_participants(centred: sp.csr_array, model: MapModel, scale: FloatArray) -> FloatArray:
     """Polis's sparsity-aware projection: only voted cells count, scaled by sqrt(C / n)."""
-    projected = np.asarray(centred @ model.components.T, dtype=np.float64)
+    projected = RowBlocks(centred).matmul(np.ascontiguousarray(model.components.T))
     return projected * scale[:, None]
 
 

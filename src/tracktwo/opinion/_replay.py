@@ -13,6 +13,15 @@ starts a batch at the first vote not yet processed and includes every vote with 
 less than one poll interval later. The update's own running time (which would merge more votes
 into the next batch while the worker is busy) is not recorded anywhere in an export, so it is
 not modelled: the rule has no parameter fitted to data, only Polis's configured interval.
+A longer ``interval_ms`` merges more votes into each update, as a busy worker would; it also
+makes the replay much cheaper (one update per second of activity is about 50,000 updates for
+the larger public conversations).
+
+**The map between updates.** Polis's power iteration does not start afresh at each update: it
+continues from the previous components for a bounded number of iterations. Intermediate
+replayed updates likewise continue the subspace iteration from the previous update's block
+for at most ``REPLAY_PCA_ITERS`` iterations, so the map tracks the votes across updates; the
+final update converges fully.
 """
 
 from __future__ import annotations
@@ -39,7 +48,7 @@ __all__ = ["POLL_INTERVAL_MS", "replay", "update_batches"]
 IntArray = npt.NDArray[np.int64]
 
 POLL_INTERVAL_MS = 1000
-REPLAY_PCA_ITERS = 5
+REPLAY_PCA_ITERS = 2
 
 
 def update_batches(times: npt.NDArray[Any], interval: float = POLL_INTERVAL_MS) -> IntArray:
@@ -112,6 +121,7 @@ def replay(
     *,
     statements: pd.DataFrame | None = None,
     interval_ms: float = POLL_INTERVAL_MS,
+    restart_before_final: bool = True,
     seed: int = 0,
     progress: Progress | None = None,
     **settings: Any,
@@ -129,6 +139,14 @@ def replay(
         As for :func:`analyze`, with a ``timestamp`` column (milliseconds).
     interval_ms
         Length of one update batch; Polis's poll interval by default.
+    restart_before_final
+        Run the final update as Polis runs the first update after its math worker restarts,
+        or when its export tool recomputes the math: Polis stores the base clusters, the
+        in-conversation set and the map, but not the per-k group clusterings or the
+        k-smoother (issue #2358), so group k-means starts afresh from the stored base
+        clusters and the best k is taken at once. An export made after a restart (the usual
+        case for a finished conversation) carries these groups; pass False to keep the
+        worker's in-memory path instead.
     sides, previous, statements, seed, progress, **settings
         As for :func:`analyze`.
     """
@@ -155,6 +173,9 @@ def replay(
         warm = map_and_groups(_prefix(full, matrix, n_p, n_s), warm, tracking, seed).warm
         if progress is not None and number % 100 == 0:
             progress(0.9 * number / total, f"replaying update {number + 1} of {total}")
+
+    if restart_before_final and warm is not None:
+        warm = dataclasses.replace(warm, groups={}, last_k=None, last_k_count=0, smoothed_k=None)
 
     def final_progress(fraction: float, message: str) -> None:
         if progress is not None:

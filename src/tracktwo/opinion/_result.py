@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -96,7 +96,6 @@ class OpinionResult:
     summary: dict[str, Any]
     settings: dict[str, Any]
     state: OpinionState
-    _side_labels: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def priorities(self) -> dict[Any, float]:

@@ -59,7 +59,7 @@ class Settings:
     bridging_tolerance: float = 1e-7
     # PCA: subspace-iteration cap and tolerance (sine of the largest principal angle)
     pca_max_iters: int = 300
-    pca_tolerance: float = 1e-10
+    pca_tolerance: float = 1e-9
 
     def __post_init__(self) -> None:
         positive = (

@@ -25,7 +25,7 @@ from tracktwo.errors import InvalidInput
 if TYPE_CHECKING:
     from tracktwo.opinion._result import OpinionResult
 
-__all__ = ["PolisExport", "read_polis_export", "write_polis_export"]
+__all__ = ["PolisExport", "agreement_with_polis", "read_polis_export", "write_polis_export"]
 
 SUMMARY_KEYS = (
     "topic",
@@ -443,3 +443,32 @@ def write_polis_export(
         for key in SUMMARY_KEYS:
             writer.writerow([key, values[key]])
     return target
+
+
+def agreement_with_polis(export: PolisExport, result: OpinionResult) -> dict[str, Any]:
+    """How far an analysis agrees with the groups in a Polis export.
+
+    Returns the adjusted Rand index between Polis's ``group-id`` and our groups over the
+    participants both cluster, the two group counts (ours, and Polis's from summary.csv or
+    else from ``group-id``) and the numbers of clustered participants.
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    polis = export.groups
+    if polis is None:
+        raise InvalidInput(f"{export.folder} has no participants-votes.csv to compare with.")
+    ours = result.participants.set_index("participant")["group"].dropna()
+    common = polis.index.intersection(ours.index)
+    ari = (
+        float(adjusted_rand_score(polis.loc[common].to_numpy(), ours.loc[common].astype(int)))
+        if len(common)
+        else 0.0
+    )
+    return {
+        "ari": ari,
+        "groups": len(result.groups),
+        "polis_groups": export.n_groups if export.n_groups is not None else int(polis.nunique()),
+        "clustered": len(ours),
+        "polis_clustered": len(polis),
+        "compared": len(common),
+    }
