@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.harness.data import require_polis_data
 from tracktwo import __version__
 from tracktwo.cli import main
 
@@ -131,12 +132,9 @@ def test_a_bad_setting_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1 and "at least 3" in result.stderr
 
 
-POLIS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "polis"
-
-
 def test_dialogue_import_and_export(env: Path) -> None:
     run("demo", "--no-serve")
-    imported = run("dialogue", "import", "1", str(POLIS / "london.youth.policing"))
+    imported = run("dialogue", "import", "1", str(require_polis_data() / "london.youth.policing"))
     assert imported.exit_code == 0, imported.output
     assert imported.output.startswith("Imported") and "as dialogue 2" in imported.output
     out = env / "export.zip"

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 #: Cosine similarity at or above which two statements are flagged as near-duplicates. Chosen on
-#: the Polis comments in /work/shared/data/polis: pairs above it are rewordings of one point
+#: the public Polis comments (shared/data/polis): pairs above it are rewordings of one point
 #: (added punctuation, a changed word or two); below it, related but distinct statements.
 DEFAULT_DUPLICATE_THRESHOLD = 0.8
 

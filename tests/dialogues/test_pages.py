@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import WebClient, create_account, make_client
+from tests.harness.data import require_polis_data
 from tracktwo.opinion import read_polis_export
 from tracktwo.platform import Platform
 from tracktwo.worker import Worker
-
-POLIS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "polis"
 
 
 @pytest.fixture
@@ -190,7 +189,7 @@ def test_translations_page(facilitator: WebClient) -> None:
 
 
 def test_import_a_polis_export_and_export_it_again(facilitator: WebClient) -> None:
-    folder = POLIS / "london.youth.policing"
+    folder = require_polis_data() / "london.youth.policing"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in ("votes.csv", "comments.csv", "participants-votes.csv", "summary.csv"):

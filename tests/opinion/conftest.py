@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.harness.data import require_polis_data
 from tracktwo.opinion import PolisExport, read_polis_export
 
 CONVERSATIONS = (
@@ -20,29 +20,9 @@ CONVERSATIONS = (
 )
 
 
-def polis_data() -> Path | None:
-    """The folder of the seven Polis conversations (CC BY 4.0), if this machine has it.
-
-    ``TRACKTWO_POLIS_DATA`` wins; otherwise ``data/polis`` in the repository, then the
-    shared copy the project's helpers use.
-    """
-    candidates = [
-        os.environ.get("TRACKTWO_POLIS_DATA"),
-        str(Path(__file__).resolve().parents[2] / "data" / "polis"),
-        "/work/shared/data/polis",
-    ]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "bg2050-volunteers" / "votes.csv").exists():
-            return Path(candidate)
-    return None
-
-
 @pytest.fixture(scope="session")
 def polis_root() -> Path:
-    root = polis_data()
-    if root is None:
-        pytest.skip("the Polis open data (data/polis) is not on this machine")
-    return root
+    return require_polis_data()
 
 
 _EXPORTS: dict[str, PolisExport] = {}

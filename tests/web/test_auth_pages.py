@@ -140,8 +140,10 @@ def test_every_id_in_a_path_is_bounded(sqlite_platform: Platform) -> None:
     """A number too large for the database must be a 4xx answer, never an overflow (500)."""
     from tracktwo.web.api import create_api
 
-    routes = [*page_routes(create_app(sqlite_platform).routes),
-              *page_routes(create_api(sqlite_platform).routes)]
+    routes = [
+        *page_routes(create_app(sqlite_platform).routes),
+        *page_routes(create_api(sqlite_platform).routes),
+    ]
     unbounded = []
     for route in routes:
         for param in route.dependant.path_params:
