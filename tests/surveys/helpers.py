@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from tracktwo.actions.accounts import create_user
 from tracktwo.actions.initiatives import create_initiative
 from tracktwo.actions.survey_answers import join_survey, submit_response
@@ -101,7 +103,7 @@ def open_wave_named(world: SurveyWorld, name: str) -> None:
         set_wave_state(db, world.facilitator, world.survey_id, world.waves[name], "open")
 
 
-def survey_row(world: SurveyWorld, db: object) -> Survey:
-    survey = db.get(Survey, world.survey_id)  # type: ignore[attr-defined]
+def survey_row(world: SurveyWorld, db: Session) -> Survey:
+    survey = db.get(Survey, world.survey_id)
     assert survey is not None
     return survey

@@ -180,6 +180,14 @@ class Question:
     labels: tuple[tuple[float, str, str], ...]  # (value, text, language)
     value: float | None  # the current answer, when the respondent answered this wave
 
+    def choices(self) -> list[tuple[int, str | None, str | None]]:
+        """For a choice between whole numbers: (value, label or None, label's language)."""
+        labels = {value: (text, language) for value, text, language in self.labels}
+        return [
+            (value, *labels.get(value, (None, None)))
+            for value in range(int(self.minimum), int(self.maximum) + 1)
+        ]
+
 
 @dataclass(frozen=True)
 class Section:

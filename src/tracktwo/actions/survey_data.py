@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -41,6 +41,8 @@ from tracktwo.survey.analysis import FORMAT
 
 __all__ = [
     "ImportOutcome",
+    "WaveCount",
+    "answer_counts",
     "export_responses_csv",
     "import_responses_csv",
     "response_sets",
@@ -301,3 +303,43 @@ def import_responses_csv(db: Session, actor: Actor, survey_id: int, text: str) -
         replaced=replaced,
         summary=imported.summary(),
     )
+
+
+@dataclass(frozen=True)
+class WaveCount:
+    """How many answered one wave: participants per side, and the comparison group."""
+
+    name: str
+    by_side: dict[str, int]  # side name (or "No side declared") -> participants who answered
+    participants: int
+    comparison: int
+
+
+def answer_counts(db: Session, survey: Survey) -> list[WaveCount]:
+    """Current answer sets per wave and side, for the facilitator's overview (not suppressed:
+    facilitators run the survey; observers see the suppressed report only)."""
+    rows = db.execute(
+        select(
+            SurveyResponse.wave_id,
+            SurveyRespondent.side_id,
+            SurveyRespondent.comparison,
+            func.count(SurveyResponse.id),
+        )
+        .join(SurveyRespondent, SurveyRespondent.id == SurveyResponse.respondent_id)
+        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.superseded_at.is_(None))
+        .group_by(SurveyResponse.wave_id, SurveyRespondent.side_id, SurveyRespondent.comparison)
+    ).all()
+    names: dict[int | None, str] = {side.id: side.name for side in survey.initiative.sides}
+    counts = []
+    for wave in survey.waves:
+        by_side = dict.fromkeys([*names.values(), "No side declared"], 0)
+        comparison = 0
+        for wave_id, side_id, is_comparison, count in rows:
+            if wave_id != wave.id:
+                continue
+            if is_comparison:
+                comparison += count
+            else:
+                by_side[names.get(side_id, "No side declared")] += count
+        counts.append(WaveCount(wave.name, by_side, sum(by_side.values()), comparison))
+    return counts

@@ -196,7 +196,7 @@ def _check_wave_set(names: Sequence[str]) -> None:
     if len(set(names)) != len(names):
         repeated = next(name for name in names if names.count(name) > 1)
         raise InvalidInput(f"The wave {repeated} is listed twice; each wave happens once.")
-    if names and "pre" not in names:
+    if "pre" not in names:
         raise InvalidInput(
             "A survey needs a pre wave: changes are measured from the answers before the programme."
         )
