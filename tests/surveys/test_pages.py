@@ -271,3 +271,37 @@ def test_import_page_imports_all_or_nothing(facilitator: WebClient) -> None:
     )
     exported = facilitator.get(location + "/export.csv").text
     assert "a1,1,pre,treatment,thermometer.warmth@side:2,40," in exported
+
+
+def test_results_with_a_comparison_group_and_three_waves(sqlite_platform: Platform) -> None:
+    from tests.surveys.helpers import answer, answers_for, enrol, make_survey_world, open_wave_named
+
+    world = make_survey_world(sqlite_platform, waves=("pre", "post", "followup"))
+    people = [(enrol(world, side)[0], side) for side in ["Hill"] * 5 + ["Harbour"] * 5]
+    people += [(enrol(world, "Comparison", side=world.sides["Hill"])[0], "Hill") for _ in range(5)]
+    for step, wave in enumerate(("pre", "post", "followup")):
+        if step:
+            open_wave_named(world, wave)
+        for index, (person, side) in enumerate(people):
+            gain = 0 if index >= 10 else 4 * step + index % 3  # the comparison group stays put
+            answer(world, person, answers_for(world, side, 40 + index + gain, [4, 3, 4, 4]))
+    create_account(sqlite_platform, "fac2@example.org")
+    with make_client(sqlite_platform) as web:
+        from tracktwo.store.models import Membership, Role, User
+
+        with sqlite_platform.database.transaction() as db:
+            user = db.query(User).filter_by(email="fac2@example.org").one()
+            db.add(
+                Membership(initiative_id=world.initiative_id, user_id=user.id, role=Role.OBSERVER)
+            )
+        web.login("fac2@example.org")
+        page = web.get(f"/surveys/{world.survey_id}/results").text
+    did = re.search(r'<table class="stats did" data-scale="thermometer">.*?</table>', page, re.S)
+    assert did and "complete cases" in did.group(0) and "all available" in did.group(0)
+    assert re.search(r"<td>followup</td>\s*<td>complete cases</td>\s*<td><strong>\+", did.group(0))
+    mixed = re.search(
+        r'<table class="stats mixed" data-scale="thermometer">.*?</table>', page, re.S
+    )
+    assert mixed and "followup − pre" in mixed.group(0)
+    assert "Comparison group: change from pre to followup" in page
+    assert PSEUDONYM.search(page) is None
