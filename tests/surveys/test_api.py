@@ -77,9 +77,10 @@ def test_answering_through_the_api(world: SurveyWorld) -> None:
     )
     typed = person.post(path + "/responses", json={"answers": {"thermometer.warmth": "50"}})
     assert typed.status_code == 422  # numbers only, no silent coercion
-    first = person.post(
-        path + "/responses", json={"answers": answers_for(world, "Harbour", 50, [4, 4, 4, 4])}
-    )
+    good = answers_for(world, "Harbour", 50, [4, 4, 4, 4])
+    wrong_wave = person.post(path + "/responses", json={"answers": good, "wave": "post"})
+    assert wrong_wave.status_code == 409  # pre is open, not post
+    first = person.post(path + "/responses", json={"answers": good, "wave": "pre"})
     assert first.status_code == 201 and first.json()["replaced"] is False
     second = person.post(
         path + "/responses", json={"answers": answers_for(world, "Harbour", 55, [5, 4, 4, 4])}

@@ -305,3 +305,27 @@ def test_results_with_a_comparison_group_and_three_waves(sqlite_platform: Platfo
     assert mixed and "followup − pre" in mixed.group(0)
     assert "Comparison group: change from pre to followup" in page
     assert PSEUDONYM.search(page) is None
+
+
+def test_answers_for_a_wave_that_closed_meanwhile_are_not_filed_under_the_next(
+    sqlite_platform: Platform,
+) -> None:
+    from tests.surveys.helpers import make_survey_world, open_wave_named
+
+    world = make_survey_world(sqlite_platform)
+    with make_client(sqlite_platform) as phone:
+        link = f"/s/{world.links['Hill']}"
+        phone.submit(link, {"language": "en", "side": str(world.sides["Hill"]), "consent": "yes"})
+        form = phone.get(f"/q/{world.survey_id}").text
+        assert 'name="wave" value="pre"' in form
+        open_wave_named(world, "post")  # while the form was open on the phone
+        late = phone.submit(f"/q/{world.survey_id}", {"wave": "pre", **_answers(form, "50", "4")})
+        assert late.status_code == 409
+        assert "This questionnaire has changed; please answer it again." in late.text
+        assert 'name="wave" value="post"' in late.text and 'value="50"' not in late.text
+        with sqlite_platform.database.transaction() as db:
+            from sqlalchemy import func, select
+
+            from tracktwo.store.models import SurveyResponse
+
+            assert db.scalar(select(func.count()).select_from(SurveyResponse)) == 0

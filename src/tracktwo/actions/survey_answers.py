@@ -40,6 +40,7 @@ from tracktwo.store.models import (
 
 __all__ = [
     "NOT_A_RESPONDENT",
+    "WAVE_CHANGED",
     "AnswerProblem",
     "Question",
     "Questionnaire",
@@ -57,6 +58,7 @@ __all__ = [
 ]
 
 NOT_A_RESPONDENT = "We do not know you in this questionnaire yet; open the link you were sent."
+WAVE_CHANGED = "This questionnaire has changed; please answer it again."
 LINK_GONE = "This invitation link does not work any more; ask the person who sent it for a new one."
 
 
@@ -430,11 +432,14 @@ def submit_response(
     answers: Mapping[str, object],
     *,
     source: str = "web",
+    wave_name: str | None = None,
 ) -> Submitted:
     """Check a respondent's answers for the open wave completely, then store them.
 
-    Raises :class:`AnswerProblem` naming the first wrong or missing answer; nothing is
-    stored then.
+    ``wave_name`` is the wave the answers were given for (the form says which it showed):
+    if another wave has opened meanwhile, the answers are refused rather than filed under
+    the wrong wave. Raises :class:`AnswerProblem` naming the first wrong or missing answer;
+    nothing is stored then.
     """
     survey, respondent = require_respondent(db, participant, survey_id)
     assert participant is not None
@@ -442,6 +447,8 @@ def submit_response(
     refusal = wave_refusal(wave)
     if refusal is not None or wave is None:
         raise Conflict(refusal or "There is no questionnaire to answer at the moment.")
+    if wave_name is not None and wave_name != wave.name:
+        raise Conflict(WAVE_CHANGED)
     design = survey_design(survey)
     side = _respondent_side(respondent)
     values = check_answers(design.questions(side), answers)

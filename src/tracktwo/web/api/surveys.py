@@ -100,6 +100,11 @@ class ResponseIn(Strict):
         dict[str, float | None],
         Field(description="Question key -> answer; null or a missing key means not answered."),
     ]
+    wave: Annotated[str, Field(max_length=16)] | None = Field(
+        default=None,
+        description="The wave the answers were given for; refused (409) if another wave is "
+        "open by now.",
+    )
 
 
 class ResponseOut(BaseModel):
@@ -262,7 +267,9 @@ def questions(ctx: Ctx, survey_id: int) -> QuestionnaireOut:
 def respond(ctx: Ctx, survey_id: int, body: ResponseIn) -> ResponseOut:
     participant = ctx.require_participant()
     answers: dict[str, Any] = dict(body.answers)
-    submitted = submit_response(ctx.db, participant, survey_id, answers, source="api")
+    submitted = submit_response(
+        ctx.db, participant, survey_id, answers, source="api", wave_name=body.wave
+    )
     ctx.db.commit()  # acknowledged only once stored
     return ResponseOut(
         response_id=submitted.response.id, wave=submitted.wave.name, replaced=submitted.replaced

@@ -25,9 +25,9 @@ from tracktwo.actions.survey_answers import (
     survey_link_for_token,
 )
 from tracktwo.actions.surveys import open_wave
-from tracktwo.errors import InvalidInput, TracktwoError
+from tracktwo.errors import Conflict, InvalidInput, TracktwoError
 from tracktwo.i18n import translator
-from tracktwo.store.models import Participant
+from tracktwo.store.models import Participant, Survey
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.pages import page_router
 from tracktwo.web.pages.participate import (
@@ -160,8 +160,6 @@ def join(
 
 
 def _respondent(ctx: PageContext, survey_id: int) -> Participant | None:
-    from tracktwo.store.models import Survey
-
     survey = ctx.db.get(Survey, survey_id)
     return _participant(ctx, survey.initiative_id) if survey is not None else None
 
@@ -224,8 +222,15 @@ async def answer(ctx: Ctx, survey_id: int) -> Response:
     asked = {question.key for section in questionnaire.sections for question in section.questions}
     # Only the questions' fields: the CSRF token and buttons are not answers.
     typed = {name: str(value) for name, value in form.items() if name in asked}
+    shown_wave = form.get("wave")
     try:
-        submit_response(ctx.db, participant, survey_id, typed)
+        submit_response(
+            ctx.db,
+            participant,
+            survey_id,
+            typed,
+            wave_name=shown_wave if isinstance(shown_wave, str) else None,
+        )
     except AnswerProblem as problem:
         ctx.db.rollback()
         return _questionnaire_page(
@@ -237,6 +242,18 @@ async def answer(ctx: Ctx, survey_id: int) -> Response:
             error=problem_message(problem, questionnaire, participant.language),
             invalid=problem.key,
             status_code=400,
+        )
+    except Conflict as conflict:
+        # Another wave opened (or this one closed) while the form was being filled in: the
+        # answers are not kept in the form, so they are not sent again for the wrong wave.
+        ctx.db.rollback()
+        return _questionnaire_page(
+            ctx,
+            participant,
+            questionnaire,
+            editing=True,
+            error=translator(participant.language)(conflict.message),
+            status_code=409,
         )
     ctx.db.commit()  # stored before the respondent is told so
     done = translator(participant.language)("Thank you. Your answers have been saved.")
