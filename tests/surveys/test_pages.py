@@ -197,6 +197,10 @@ def test_observers_see_suppressed_results_only(
 
 def test_questions_wording_custom_items_and_translations(facilitator: WebClient) -> None:
     location = _new_survey(facilitator)
+    renamed = facilitator.submit(location + "/title", {"title": "Attitudes, spring 2026"})
+    assert "The title was saved." in renamed.text and "Attitudes, spring 2026" in renamed.text
+    empty = facilitator.submit(location + "/title", {"title": "  "})
+    assert empty.status_code == 400 and "The survey title must not be empty." in empty.text
     questions = facilitator.get(location + "/questions").text
     assert "Most {side} can be trusted." in questions and "adapted" in questions
     saved = facilitator.submit(

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from tracktwo.actions.access import role_in
 from tracktwo.actions.survey_data import survey_results
+from tracktwo.actions.surveys import survey_for
 from tracktwo.errors import TracktwoError
 from tracktwo.store.models import Role
 from tracktwo.survey import change_plot_svg, distribution_plot_svg
@@ -138,8 +139,6 @@ def results(ctx: Ctx, survey_id: int) -> Response:
             raise
         # Stored answers that no longer fit the survey: say so rather than fail.
         ctx.db.rollback()
-        from tracktwo.actions.surveys import survey_for
-
         survey, report, problem = survey_for(ctx.db, user, survey_id), None, exc.message
     ctx.db.commit()  # keep the computed report for the next reader
     role = role_in(ctx.db, user, survey.initiative_id)

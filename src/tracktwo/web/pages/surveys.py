@@ -31,6 +31,7 @@ from tracktwo.actions.surveys import (
     next_wave_name,
     regenerate_survey_link,
     remove_instrument,
+    rename_survey,
     set_survey_translation,
     set_wave_state,
     survey_design,
@@ -172,6 +173,14 @@ def dashboard(ctx: Ctx, survey_id: int) -> Response:
         next_wave=next_wave_name(survey),
         local=_local,
     )
+
+
+@router.post("/surveys/{survey_id}/title")
+def change_title(ctx: Ctx, survey_id: int, title: Annotated[str, Form()] = "") -> Response:
+    user = ctx.require_user()
+    rename_survey(ctx.db, user, survey_id, title)
+    ctx.db.commit()
+    return ctx.redirect(f"/surveys/{survey_id}", done="The title was saved.")
 
 
 @router.post("/surveys/{survey_id}/waves")
