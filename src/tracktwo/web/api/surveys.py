@@ -25,6 +25,7 @@ from tracktwo.store.models import Role, Survey
 from tracktwo.web.api.dialogues import JoinOut
 from tracktwo.web.api.schemas import ERRORS, Strict
 from tracktwo.web.context import ApiContext, api_context, bearer_token
+from tracktwo.web.params import IdField, PathId
 
 router = APIRouter(responses=ERRORS)
 Ctx = Annotated[ApiContext, Depends(api_context)]
@@ -60,7 +61,7 @@ class SurveyJoinIn(Strict):
         str,
         Field(min_length=1, max_length=64, description="The token of a survey link (after /s/)."),
     ]
-    side_id: int | None = Field(
+    side_id: IdField | None = Field(
         default=None, description="Omit to take the link's side; null for undeclared."
     )
     language: Annotated[str, Field(max_length=16)] | None = None
@@ -155,7 +156,7 @@ def survey_out(ctx: ApiContext, survey: Survey, *, with_links: bool) -> SurveyOu
     response_model=list[SurveyOut],
     summary="The initiative's evaluation surveys",
 )
-def list_(ctx: Ctx, initiative_id: int) -> list[SurveyOut]:
+def list_(ctx: Ctx, initiative_id: PathId) -> list[SurveyOut]:
     user = ctx.require_user()
     role = role_in(ctx.db, user, initiative_id)
     surveys = list_surveys(ctx.db, user, initiative_id)
@@ -164,7 +165,7 @@ def list_(ctx: Ctx, initiative_id: int) -> list[SurveyOut]:
 
 
 @router.get("/surveys/{survey_id}", response_model=SurveyOut)
-def read(ctx: Ctx, survey_id: int) -> SurveyOut:
+def read(ctx: Ctx, survey_id: PathId) -> SurveyOut:
     user = ctx.require_user()
     survey = survey_for(ctx.db, user, survey_id)
     role = role_in(ctx.db, user, survey.initiative_id)
@@ -184,7 +185,7 @@ def read(ctx: Ctx, survey_id: int) -> SurveyOut:
     },
     summary="The evaluation report of the survey's current answers",
 )
-def results(ctx: Ctx, survey_id: int) -> Response:
+def results(ctx: Ctx, survey_id: PathId) -> Response:
     if ctx.user is None:
         raise NotAuthenticated(
             "The results are for facilitators and observers: use a facilitator's API token."
@@ -204,7 +205,7 @@ def results(ctx: Ctx, survey_id: int) -> Response:
     response_model=JoinOut,
     summary="Enter a survey with its link; returns a participant token for a new participant",
 )
-def join(ctx: Ctx, survey_id: int, body: SurveyJoinIn) -> JoinOut:
+def join(ctx: Ctx, survey_id: PathId, body: SurveyJoinIn) -> JoinOut:
     side: str | int | None = None
     if "side_id" in body.model_fields_set:
         side = body.side_id if body.side_id is not None else UNDECLARED
@@ -227,7 +228,7 @@ def join(ctx: Ctx, survey_id: int, body: SurveyJoinIn) -> JoinOut:
     response_model=QuestionnaireOut,
     summary="The open wave's questions for this participant, in their language",
 )
-def questions(ctx: Ctx, survey_id: int) -> QuestionnaireOut:
+def questions(ctx: Ctx, survey_id: PathId) -> QuestionnaireOut:
     participant = ctx.require_participant()
     found = questionnaire_for(ctx.db, participant, survey_id, participant.language)
     ctx.db.commit()
@@ -264,7 +265,7 @@ def questions(ctx: Ctx, survey_id: int) -> QuestionnaireOut:
     response_model=ResponseOut,
     summary="Answer the open wave (participant token); answering again replaces the answers",
 )
-def respond(ctx: Ctx, survey_id: int, body: ResponseIn) -> ResponseOut:
+def respond(ctx: Ctx, survey_id: PathId, body: ResponseIn) -> ResponseOut:
     participant = ctx.require_participant()
     answers: dict[str, Any] = dict(body.answers)
     submitted = submit_response(

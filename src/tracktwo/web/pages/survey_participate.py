@@ -37,6 +37,7 @@ from tracktwo.web.pages.participate import (
     _render,
     cookie_name,
 )
+from tracktwo.web.params import PathId
 
 router = page_router()
 Ctx = Annotated[PageContext, Depends(page_context)]
@@ -201,7 +202,7 @@ def _questionnaire_page(
 
 
 @router.get("/q/{survey_id}")
-def questionnaire_page(ctx: Ctx, survey_id: int, edit: str = "") -> Response:
+def questionnaire_page(ctx: Ctx, survey_id: PathId, edit: str = "") -> Response:
     participant = _respondent(ctx, survey_id)
     questionnaire = questionnaire_for(
         ctx.db, participant, survey_id, participant.language if participant else "en"
@@ -212,7 +213,7 @@ def questionnaire_page(ctx: Ctx, survey_id: int, edit: str = "") -> Response:
 
 
 @router.post("/q/{survey_id}")
-async def answer(ctx: Ctx, survey_id: int) -> Response:
+async def answer(ctx: Ctx, survey_id: PathId) -> Response:
     participant = _respondent(ctx, survey_id)
     questionnaire = questionnaire_for(
         ctx.db, participant, survey_id, participant.language if participant else "en"
@@ -261,7 +262,7 @@ async def answer(ctx: Ctx, survey_id: int) -> Response:
 
 
 @router.post("/q/{survey_id}/language")
-def change_language(ctx: Ctx, survey_id: int, language: Annotated[str, Form()] = "") -> Response:
+def change_language(ctx: Ctx, survey_id: PathId, language: Annotated[str, Form()] = "") -> Response:
     participant = _respondent(ctx, survey_id)
     questionnaire_for(ctx.db, participant, survey_id, "en")  # refuses strangers
     assert participant is not None

@@ -22,6 +22,7 @@ from tracktwo.store.models import Role
 from tracktwo.survey import change_plot_svg, distribution_plot_svg
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.pages import page_router
+from tracktwo.web.params import PathId
 
 router = page_router()
 Ctx = Annotated[PageContext, Depends(page_context)]
@@ -128,7 +129,7 @@ def p_value(value: object) -> str:
 
 
 @router.get("/surveys/{survey_id}/results")
-def results(ctx: Ctx, survey_id: int) -> Response:
+def results(ctx: Ctx, survey_id: PathId) -> Response:
     user = ctx.require_user()
     min_cell = ctx.platform.settings.min_cell_size
     problem = None

@@ -46,6 +46,7 @@ from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.dashboard import dashboard_panel
 from tracktwo.web.pages import page_router
 from tracktwo.web.pages.dialogues import _when
+from tracktwo.web.params import PathId
 from tracktwo.web.templating import environment
 
 router = page_router()
@@ -96,7 +97,7 @@ def _new_form(
 
 
 @router.get("/initiatives/{initiative_id}/surveys/new")
-def new_survey(ctx: Ctx, initiative_id: int) -> Response:
+def new_survey(ctx: Ctx, initiative_id: PathId) -> Response:
     initiative = _require_facilitator(ctx, initiative_id)
     values: dict[str, object] = {
         "title": "",
@@ -108,7 +109,7 @@ def new_survey(ctx: Ctx, initiative_id: int) -> Response:
 
 
 @router.post("/initiatives/{initiative_id}/surveys")
-async def create(ctx: Ctx, initiative_id: int) -> Response:
+async def create(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     form = await ctx.request.form()
     title = str(form.get("title", ""))
@@ -158,7 +159,7 @@ def _links(ctx: PageContext, survey: Survey) -> list[tuple[SurveyLink, str, str]
 
 
 @router.get("/surveys/{survey_id}")
-def dashboard(ctx: Ctx, survey_id: int) -> Response:
+def dashboard(ctx: Ctx, survey_id: PathId) -> Response:
     user = ctx.require_user()
     survey = survey_for(ctx.db, user, survey_id)
     if role_in(ctx.db, user, survey.initiative_id) == Role.OBSERVER:
@@ -176,7 +177,7 @@ def dashboard(ctx: Ctx, survey_id: int) -> Response:
 
 
 @router.post("/surveys/{survey_id}/title")
-def change_title(ctx: Ctx, survey_id: int, title: Annotated[str, Form()] = "") -> Response:
+def change_title(ctx: Ctx, survey_id: PathId, title: Annotated[str, Form()] = "") -> Response:
     user = ctx.require_user()
     rename_survey(ctx.db, user, survey_id, title)
     ctx.db.commit()
@@ -186,7 +187,7 @@ def change_title(ctx: Ctx, survey_id: int, title: Annotated[str, Form()] = "") -
 @router.post("/surveys/{survey_id}/waves")
 def new_wave(
     ctx: Ctx,
-    survey_id: int,
+    survey_id: PathId,
     name: Annotated[str, Form()] = "",
     label: Annotated[str, Form()] = "",
     opens_at: Annotated[str, Form()] = "",
@@ -202,8 +203,8 @@ def new_wave(
 @router.post("/surveys/{survey_id}/waves/{wave_id}")
 def save_wave(
     ctx: Ctx,
-    survey_id: int,
-    wave_id: int,
+    survey_id: PathId,
+    wave_id: PathId,
     label: Annotated[str, Form()] = "",
     opens_at: Annotated[str, Form()] = "",
     closes_at: Annotated[str, Form()] = "",
@@ -224,7 +225,7 @@ def save_wave(
 
 @router.post("/surveys/{survey_id}/waves/{wave_id}/state")
 def change_wave_state(
-    ctx: Ctx, survey_id: int, wave_id: int, state: Annotated[str, Form()] = ""
+    ctx: Ctx, survey_id: PathId, wave_id: PathId, state: Annotated[str, Form()] = ""
 ) -> Response:
     user = ctx.require_user()
     wave = set_wave_state(ctx.db, user, survey_id, wave_id, state)
@@ -235,7 +236,7 @@ def change_wave_state(
 
 
 @router.post("/surveys/{survey_id}/links/{link_id}/regenerate")
-def new_link(ctx: Ctx, survey_id: int, link_id: int) -> Response:
+def new_link(ctx: Ctx, survey_id: PathId, link_id: PathId) -> Response:
     user = ctx.require_user()
     regenerate_survey_link(ctx.db, user, survey_id, link_id)
     ctx.db.commit()
@@ -270,14 +271,14 @@ def _questions_page(
 
 
 @router.get("/surveys/{survey_id}/questions")
-def questions(ctx: Ctx, survey_id: int) -> Response:
+def questions(ctx: Ctx, survey_id: PathId) -> Response:
     user = ctx.require_user()
     return _questions_page(ctx, survey_for(ctx.db, user, survey_id, at_least=Role.FACILITATOR))
 
 
 def _question_change(
     ctx: PageContext,
-    survey_id: int,
+    survey_id: PathId,
     done: str,
     change: Callable[[User], object],
     values: dict[str, str],
@@ -298,7 +299,7 @@ def _question_change(
 
 @router.post("/surveys/{survey_id}/instruments")
 def add_one_instrument(
-    ctx: Ctx, survey_id: int, instrument: Annotated[str, Form()] = ""
+    ctx: Ctx, survey_id: PathId, instrument: Annotated[str, Form()] = ""
 ) -> Response:
     return _question_change(
         ctx,
@@ -309,13 +310,13 @@ def add_one_instrument(
     )
 
 
-@router.post("/surveys/{survey_id}/instruments/{instrument_id}/remove")
-def remove_one_instrument(ctx: Ctx, survey_id: int, instrument_id: str) -> Response:
+@router.post("/surveys/{survey_id}/instruments/{instrument}/remove")
+def remove_one_instrument(ctx: Ctx, survey_id: PathId, instrument: str) -> Response:
     return _question_change(
         ctx,
         survey_id,
         "The instrument was removed.",
-        lambda user: remove_instrument(ctx.db, user, survey_id, instrument_id),
+        lambda user: remove_instrument(ctx.db, user, survey_id, instrument),
         {},
     )
 
@@ -323,7 +324,7 @@ def remove_one_instrument(ctx: Ctx, survey_id: int, instrument_id: str) -> Respo
 @router.post("/surveys/{survey_id}/wording")
 def change_wording(
     ctx: Ctx,
-    survey_id: int,
+    survey_id: PathId,
     instrument: Annotated[str, Form()] = "",
     item: Annotated[str, Form()] = "",
     text: Annotated[str, Form()] = "",
@@ -347,7 +348,7 @@ def _numbers(text: str, what: str) -> list[int]:
 @router.post("/surveys/{survey_id}/custom")
 def add_custom(
     ctx: Ctx,
-    survey_id: int,
+    survey_id: PathId,
     kind: Annotated[str, Form()] = "likert5",
     name: Annotated[str, Form()] = "",
     texts: Annotated[str, Form()] = "",
@@ -398,7 +399,7 @@ def _translation_languages(survey: Survey) -> list[str]:
 
 
 @router.get("/surveys/{survey_id}/translations")
-def translations(ctx: Ctx, survey_id: int, language: str = "") -> Response:
+def translations(ctx: Ctx, survey_id: PathId, language: str = "") -> Response:
     user = ctx.require_user()
     survey = survey_for(ctx.db, user, survey_id, at_least=Role.FACILITATOR)
     languages = _translation_languages(survey)
@@ -426,7 +427,7 @@ def translations(ctx: Ctx, survey_id: int, language: str = "") -> Response:
 
 
 @router.post("/surveys/{survey_id}/translations")
-async def save_translations(ctx: Ctx, survey_id: int) -> Response:
+async def save_translations(ctx: Ctx, survey_id: PathId) -> Response:
     user = ctx.require_user()
     form = await ctx.request.form()
     language = str(form.get("language", ""))
@@ -448,7 +449,7 @@ async def save_translations(ctx: Ctx, survey_id: int) -> Response:
 
 
 @router.get("/surveys/{survey_id}/export.csv")
-def export(ctx: Ctx, survey_id: int) -> Response:
+def export(ctx: Ctx, survey_id: PathId) -> Response:
     user = ctx.require_user()
     text = export_responses_csv(ctx.db, user, survey_id)
     return Response(
@@ -473,14 +474,14 @@ def _import_page(
 
 
 @router.get("/surveys/{survey_id}/import")
-def import_form(ctx: Ctx, survey_id: int) -> Response:
+def import_form(ctx: Ctx, survey_id: PathId) -> Response:
     user = ctx.require_user()
     return _import_page(ctx, survey_for(ctx.db, user, survey_id, at_least=Role.FACILITATOR))
 
 
 @router.post("/surveys/{survey_id}/import")
 async def import_file(
-    ctx: Ctx, survey_id: int, upload: Annotated[UploadFile | None, File()] = None
+    ctx: Ctx, survey_id: PathId, upload: Annotated[UploadFile | None, File()] = None
 ) -> Response:
     from starlette.concurrency import run_in_threadpool
 
