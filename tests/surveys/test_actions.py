@@ -348,3 +348,38 @@ def test_the_analysis_is_analyse_on_the_same_answers(world: SurveyWorld) -> None
         assert changed is not None
         assert changed["scales"]["thermometer"]["sides"][str(hill)]["diff"] > change["diff"]
         assert db.scalar(select(func.count()).select_from(SurveyReport)) == 1
+
+
+def test_a_set_stored_at_the_same_moment_becomes_history(
+    world: SurveyWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests for the same wave at once: the database allows one current set, and the
+    later request keeps the other as history instead of failing."""
+    from tracktwo.actions.survey_answers import record_response
+
+    person, _ = enrol(world, "Hill")
+    first = answer(world, person, answers_for(world, "Hill", 30, [3, 3, 3, 5]))
+    with world.platform.database.transaction() as db:
+        respondent = db.scalars(select(SurveyRespondent)).one()
+        wave = survey_row(world, db).waves[0]
+        real = db.scalars
+        stale = iter([True])
+
+        def scalars_as_if_before_the_other_request(statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+            # the first look for a current set misses the one stored a moment ago
+            return iter(()) if next(stale, False) else real(statement, *args, **kwargs)
+
+        monkeypatch.setattr(db, "scalars", scalars_as_if_before_the_other_request)
+        stored, replaced = record_response(
+            db,
+            respondent,
+            wave,
+            answers_for(world, "Hill", 45, [4, 4, 4, 4]),
+            language="en",
+            source="web",
+        )
+        assert replaced is True
+        second = stored.id
+    with world.platform.database.transaction() as db:
+        rows = {row.id: row.superseded_at for row in db.scalars(select(SurveyResponse))}
+    assert rows[first] is not None and rows[second] is None

@@ -380,42 +380,49 @@ def record_response(
 
     Returns the stored set and whether it replaced an earlier one.
     """
+    row = SurveyResponse(
+        survey_id=respondent.survey_id,
+        wave_id=wave.id,
+        respondent_id=respondent.id,
+        answers=dict(answers),
+        language=language,
+        source=source,
+    )
+    try:
+        return row, _make_current(db, row, submitted_at)
+    except IntegrityError:
+        pass
+    # Another request stored an answer set for the same wave at the same moment (the
+    # one-current-set index refused ours): once more, now seeing it, so it becomes history.
+    try:
+        return row, _make_current(db, row, submitted_at)
+    except IntegrityError:
+        raise Conflict(
+            "Your answers arrived twice at the same moment; please send them again."
+        ) from None
+
+
+def _make_current(db: Session, row: SurveyResponse, submitted_at: datetime | None) -> bool:
+    """Supersede the current set of ``row``'s respondent and wave, then add ``row``; in a
+    savepoint, so a clash undoes both. True when a set was superseded."""
     now = utcnow()
-    for attempt in (1, 2):
-        try:
-            with db.begin_nested():
-                earlier = list(
-                    db.scalars(
-                        select(SurveyResponse).where(
-                            SurveyResponse.respondent_id == respondent.id,
-                            SurveyResponse.wave_id == wave.id,
-                            SurveyResponse.superseded_at.is_(None),
-                        )
-                    )
+    with db.begin_nested():
+        earlier = list(
+            db.scalars(
+                select(SurveyResponse).where(
+                    SurveyResponse.respondent_id == row.respondent_id,
+                    SurveyResponse.wave_id == row.wave_id,
+                    SurveyResponse.superseded_at.is_(None),
                 )
-                for row in earlier:
-                    row.superseded_at = now
-                db.flush()
-                response = SurveyResponse(
-                    survey_id=respondent.survey_id,
-                    wave_id=wave.id,
-                    respondent_id=respondent.id,
-                    answers=dict(answers),
-                    language=language,
-                    source=source,
-                    submitted_at=submitted_at or now,
-                )
-                db.add(response)
-                db.flush()
-            return response, bool(earlier)
-        except IntegrityError:
-            # Another request stored an answer set for the same wave at the same moment;
-            # the second attempt sees it and keeps it as history.
-            if attempt == 2:
-                raise Conflict(
-                    "Your answers arrived twice at the same moment; please send them again."
-                ) from None
-    raise AssertionError("unreachable")
+            )
+        )
+        for current in earlier:
+            current.superseded_at = now
+        db.flush()
+        row.submitted_at = submitted_at or now
+        db.add(row)
+        db.flush()
+    return bool(earlier)
 
 
 @dataclass(frozen=True)
