@@ -333,3 +333,34 @@ def test_answers_for_a_wave_that_closed_meanwhile_are_not_filed_under_the_next(
             from tracktwo.store.models import SurveyResponse
 
             assert db.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+
+
+def test_sliders_are_number_fields_that_work_without_javascript(
+    sqlite_platform: Platform,
+) -> None:
+    from tests.surveys.helpers import make_survey_world
+
+    world = make_survey_world(sqlite_platform, instruments=("ascent_of_man", "thermometer"))
+    hill, harbour = world.sides["Hill"], world.sides["Harbour"]
+    with make_client(sqlite_platform) as phone:
+        link = f"/s/{world.links['Hill']}"
+        phone.submit(link, {"language": "en", "side": str(hill), "consent": "yes"})
+        page = phone.get(f"/q/{world.survey_id}").text
+        fields = re.findall(r'<input class="answer-number" type="number" name="([^"]+)"', page)
+        # the own side for the ingroup slider, the other side for the outgroup one
+        assert fields == [
+            "ascent_of_man.ingroup",
+            f"ascent_of_man.outgroup@side:{harbour}",
+            f"thermometer.warmth@side:{harbour}",
+        ]
+        assert "Hill, your own side (the average person)" in page
+        assert 'type="range"' not in page  # an untouched range would send its middle value
+        answers = dict.fromkeys(fields, "80") | {"ascent_of_man.ingroup": ""}
+        refused = phone.submit(f"/q/{world.survey_id}", answers)
+        assert refused.status_code == 400
+        assert (
+            "Please answer question 1: “Hill, your own side (the average person)”" in refused.text
+        )
+        answers["ascent_of_man.ingroup"] = "95"
+        saved = phone.submit(f"/q/{world.survey_id}", answers)
+        assert "Your answers have been saved." in saved.text
