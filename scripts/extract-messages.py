@@ -68,6 +68,7 @@ TEMPLATE_SOURCES = (
 PYTHON_SOURCES = (
     "src/tracktwo/opinion/figures.py",
     "src/tracktwo/web/pages/participate.py",
+    "src/tracktwo/web/pages/survey_participate.py",
 )
 # Names whose call marks a message: ``_("...")`` and ``gettext("...")``, plus the call form
 # ``translator(language)("...")``.
@@ -86,9 +87,10 @@ TRANSLATOR_NAME = "translator"
 #   (<n> characters; at most <limit>)..." (text.py), "You have added <n> statements..." and
 #   "This dialogue has no statement <id> to vote on." (participation.py), "Choose one of the
 #   languages of this dialogue: <list>." and "There is no dialogue with id <id>."
-#   (participants.py);
+#   (participants.py); "This round of the questionnaire opens on <date>." (surveys.py);
 # - messages only API clients or a tampered form can cause: the vote value and idempotency
-#   key errors in participation.py.
+#   key errors in participation.py, and the English AnswerProblem sentences of
+#   survey_answers.py (the questionnaire page words its own, through gettext).
 FIXED_MESSAGES: tuple[tuple[str, str], ...] = (
     # participants.py: the invitation link, the side and the identity of a participant
     (
@@ -129,6 +131,24 @@ FIXED_MESSAGES: tuple[tuple[str, str], ...] = (
     ("src/tracktwo/actions/dialogues.py", "This dialogue is closed; thank you for taking part."),
     # text.py: the statement a participant writes
     ("src/tracktwo/actions/text.py", "The statement is empty; write one short sentence."),
+    # surveys: entering a survey, the open wave, sending answers
+    (
+        "src/tracktwo/actions/survey_answers.py",
+        "We do not know you in this questionnaire yet; open the link you were sent.",
+    ),
+    (
+        "src/tracktwo/actions/survey_answers.py",
+        "You take part in this programme, so please answer with the link for participants, "
+        "not the comparison group's link.",
+    ),
+    (
+        "src/tracktwo/actions/survey_answers.py",
+        "Your answers arrived twice at the same moment; please send them again.",
+    ),
+    (
+        "src/tracktwo/actions/surveys.py",
+        "This round of the questionnaire is closed; thank you for taking part.",
+    ),
     # participate.py raises this one without gettext: it is shown on the error page
     (
         "src/tracktwo/web/pages/participate.py",

@@ -20,11 +20,14 @@ from tracktwo.actions.initiatives import SideInput, create_initiative
 from tracktwo.actions.moderation import set_translation
 from tracktwo.actions.participants import join_dialogue
 from tracktwo.actions.participation import submit_statement
+from tracktwo.actions.survey_data import import_responses_csv
+from tracktwo.actions.surveys import WavePlan, create_survey, set_wave_state
 from tracktwo.store.models import (
     Dialogue,
     Initiative,
     InvitationLink,
     Membership,
+    Participant,
     Role,
     Statement,
     User,
@@ -237,6 +240,54 @@ def _seed_dialogue(db: Session, initiative: Initiative, facilitator: User) -> Di
     return dialogue
 
 
+# Mean change from pre to post per side (thermometer points, trust scale points): a small
+# improvement, larger for the Hill villages, as a short programme might plausibly bring.
+SURVEY_CHANGE = {"Hill villages": (7.0, 0.4), "Harbour towns": (4.0, 0.2)}
+
+
+def _seed_survey(db: Session, initiative: Initiative, facilitator: User) -> None:
+    """A pre/post survey answered by the demo's participants, imported as a file would be
+    (their pseudonyms link the answers to them); seeded, so the results never change.
+
+    The four who declared no side did not answer: fewer than five people, they would be
+    suppressed, and a side with them (docs/evaluation.md, section 6).
+    """
+    survey = create_survey(
+        db,
+        facilitator,
+        initiative.id,
+        "Attitudes before and after the water dialogue",
+        ["thermometer", "outgroup_trust"],
+        [WavePlan("pre", label="Before the first meeting"), WavePlan("post", label="Afterwards")],
+    )
+    waves = {wave.name: wave for wave in survey.waves}
+    set_wave_state(db, facilitator, survey.id, waves["pre"].id, "closed")
+    set_wave_state(db, facilitator, survey.id, waves["post"].id, "open")
+    rng = random.Random(11)
+    sides = {side.id: side for side in initiative.sides}
+    rows = ["respondent,side,wave,item,value"]
+    people = db.scalars(
+        select(Participant)
+        .where(Participant.initiative_id == initiative.id, Participant.side_id.is_not(None))
+        .order_by(Participant.id)
+    )
+    for person in people:
+        own = sides[int(person.side_id or 0)]
+        [other] = [side for side in initiative.sides if side.id != own.id]
+        warmth_change, trust_change = SURVEY_CHANGE[own.name]
+        warmth, trust = rng.gauss(42, 14), rng.gauss(3.4, 0.9)
+        for wave, shift in (("pre", 0.0), ("post", 1.0)):
+            value = warmth + shift * warmth_change + rng.gauss(0, 7)
+            answers = {f"thermometer.warmth@side:{other.id}": min(100, max(0, round(value)))}
+            for number in range(1, 5):
+                item = trust + shift * trust_change + rng.gauss(0, 0.7)
+                written = 8 - item if number == 4 else item  # item 4 is reverse-scored
+                key = f"outgroup_trust.trust{number}@side:{other.id}"
+                answers[key] = min(7, max(1, round(written)))
+            rows += [f"{person.pseudonym},{own.id},{wave},{k},{v}" for k, v in answers.items()]
+    import_responses_csv(db, facilitator, survey.id, "\n".join(rows) + "\n")
+
+
 def dialogue_statement_ids(db: Session, dialogue: Dialogue) -> list[int]:
     return list(
         db.scalars(
@@ -272,6 +323,7 @@ def seed_demo(db: Session) -> DemoAccess:
         db.add(Membership(initiative=initiative, user=observer, role=Role.OBSERVER))
         db.flush()
         _seed_dialogue(db, initiative, facilitator)
+        _seed_survey(db, initiative, facilitator)
     db.flush()
     dialogue = db.scalars(
         select(Dialogue).where(Dialogue.initiative_id == initiative.id).order_by(Dialogue.id)

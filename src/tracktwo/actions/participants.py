@@ -30,6 +30,7 @@ __all__ = [
     "JOINED_ELSEWHERE",
     "UNDECLARED",
     "Joined",
+    "identify_participant",
     "join_dialogue",
     "link_for_token",
     "membership_of",
@@ -80,11 +81,11 @@ def participant_for_secret(db: Session, secret: str | None) -> Participant | Non
 
 
 def _side_choice(
-    initiative: Initiative, link: InvitationLink, side: str | int | None
+    initiative: Initiative, link_side_id: int | None, side: str | int | None
 ) -> int | None:
     """The side a joining participant ends up with: their choice, else the link's side."""
     if side is None:
-        return link.side_id
+        return link_side_id
     if side == UNDECLARED or side == "":
         return None
     try:
@@ -127,25 +128,14 @@ def join_dialogue(
     dialogue = link.dialogue
     if dialogue.state == DialogueState.DRAFT:
         raise Conflict("This dialogue has not opened yet; try the link again later.")
-    initiative = dialogue.initiative
-    participant = participant_for_secret(db, secret)
-    new_secret = None
-    if participant is None or participant.initiative_id != initiative.id:
-        new_secret = new_secret_for_participant()
-        participant = Participant(
-            initiative=initiative,
-            pseudonym=_unique_pseudonym(db, initiative.id),
-            token_hash=hash_secret(new_secret),
-            side_id=_side_choice(initiative, link, side),
-            language=_language(initiative, language),
-        )
-        db.add(participant)
-        db.flush()
-    else:
-        if language:
-            participant.language = _language(initiative, language)
-        if side is not None:
-            participant.side_id = _side_choice(initiative, link, side)
+    participant, new_secret = identify_participant(
+        db,
+        dialogue.initiative,
+        secret=secret,
+        link_side_id=link.side_id,
+        side=side,
+        language=language,
+    )
     membership = membership_of(db, participant, dialogue.id)
     if membership is None:
         membership = DialogueMembership(
@@ -154,6 +144,42 @@ def join_dialogue(
         db.add(membership)
         db.flush()
     return Joined(participant=participant, membership=membership, new_secret=new_secret)
+
+
+def identify_participant(
+    db: Session,
+    initiative: Initiative,
+    *,
+    secret: str | None,
+    link_side_id: int | None,
+    side: str | int | None,
+    language: str | None,
+) -> tuple[Participant, str | None]:
+    """The participant behind ``secret`` in this initiative, or a new one (with its secret).
+
+    Shared by every way in (dialogue links, survey links), so that one person keeps one
+    pseudonymous identity across the initiative's dialogues, workshops and surveys. A
+    secret from another initiative is ignored. ``side`` is a side id, :data:`UNDECLARED`,
+    or ``None`` for the link's side.
+    """
+    participant = participant_for_secret(db, secret)
+    if participant is None or participant.initiative_id != initiative.id:
+        fresh = new_secret_for_participant()
+        participant = Participant(
+            initiative=initiative,
+            pseudonym=_unique_pseudonym(db, initiative.id),
+            token_hash=hash_secret(fresh),
+            side_id=_side_choice(initiative, link_side_id, side),
+            language=_language(initiative, language),
+        )
+        db.add(participant)
+        db.flush()
+        return participant, fresh
+    if language:
+        participant.language = _language(initiative, language)
+    if side is not None:
+        participant.side_id = _side_choice(initiative, link_side_id, side)
+    return participant, None
 
 
 def new_secret_for_participant() -> str:

@@ -17,6 +17,16 @@ from tracktwo.store.models.dialogues import (
 from tracktwo.store.models.initiatives import Initiative, Membership, Role, Side
 from tracktwo.store.models.jobs import Job
 from tracktwo.store.models.participants import Participant
+from tracktwo.store.models.surveys import (
+    Survey,
+    SurveyLink,
+    SurveyReport,
+    SurveyRespondent,
+    SurveyResponse,
+    SurveyTranslation,
+    SurveyWave,
+    WaveState,
+)
 
 __all__ = [
     "AccountInvitation",
@@ -38,7 +48,15 @@ __all__ = [
     "Statement",
     "StatementState",
     "StatementTranslation",
+    "Survey",
+    "SurveyLink",
+    "SurveyReport",
+    "SurveyRespondent",
+    "SurveyResponse",
+    "SurveyTranslation",
+    "SurveyWave",
     "User",
     "Vote",
+    "WaveState",
     "utcnow",
 ]

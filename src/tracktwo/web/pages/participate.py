@@ -36,7 +36,14 @@ from tracktwo.errors import Conflict, InvalidInput, PermissionDenied, TracktwoEr
 from tracktwo.i18n import translator
 from tracktwo.opinion import project_participant
 from tracktwo.opinion.figures import participant_map
-from tracktwo.store.models import Dialogue, DialogueMembership, Participant, Statement, Vote
+from tracktwo.store.models import (
+    Dialogue,
+    DialogueMembership,
+    Participant,
+    Statement,
+    SurveyRespondent,
+    Vote,
+)
 from tracktwo.web.context import LANGUAGE_COOKIE, PageContext, page_context
 from tracktwo.web.pages import page_router
 from tracktwo.web.params import FormId, PathId
@@ -189,8 +196,18 @@ def resume(ctx: Ctx, secret: str) -> Response:
         .order_by(DialogueMembership.joined_at.desc())
         .limit(1)
     )
+    survey = (
+        None
+        if last
+        else ctx.db.scalar(
+            select(SurveyRespondent.survey_id)
+            .where(SurveyRespondent.participant_id == participant.id)
+            .order_by(SurveyRespondent.created_at.desc())
+            .limit(1)
+        )
+    )
     ctx.db.commit()
-    response = ctx.redirect(f"/d/{last}" if last else "/")
+    response = ctx.redirect(f"/d/{last}" if last else f"/q/{survey}" if survey else "/")
     _remember(ctx, response, participant.initiative_id, secret)
     return response
 
