@@ -29,6 +29,8 @@ __all__ = [
     "StatementText",
     "StatementView",
     "public_result",
+    "small_sides",
+    "statement_key",
     "suppressed_count",
     "with_analysis",
 ]
@@ -63,6 +65,7 @@ class StatementView:
     cross_side_consensus: bool = False
     direction: str | None = None  # for representative statements: agree or disagree
     share: float | None = None  # for representative statements: the group's share that way
+    n_success: int = 0  # for representative statements: how many in the group voted that way
     n_trials: int = 0  # for representative statements: how many in the group voted on it
 
 
@@ -93,7 +96,8 @@ class Findings:
     participation: list[tuple[datetime, int, int]] = field(default_factory=list)
     common_ground: list[StatementView] = field(default_factory=list)
     common_ground_method: str = "consensus"  # "cross-side" or "consensus"
-    divisive: list[StatementView] = field(default_factory=list)
+    divisive: list[StatementView] = field(default_factory=list)  # across opinion groups
+    divisive_sides: list[StatementView] = field(default_factory=list)  # across declared sides
     groups: list[GroupView] = field(default_factory=list)
     result: dict[str, Any] | None = None  # the public document (no participant identifiers)
     threshold: float = 0.7
@@ -126,27 +130,44 @@ def _letter(group: int) -> str:
     return chr(ord("A") + group) if 0 <= group < 26 else str(group)
 
 
-def _key(value: Any) -> StatementId:
-    """Statement ids as the document writes them: integers stay integers."""
+def statement_key(value: Any) -> StatementId:
+    """A statement id as the findings use it: text stays text, anything else is an integer."""
     return value if isinstance(value, str) else int(value)
 
 
+def small_sides(findings: Findings) -> list[str]:
+    """The declared sides that took part with fewer than ``min_cell`` people.
+
+    Rankings that compare the sides (common ground across the sides, where the sides divide)
+    would, with such a side, tell what a handful of people think even with their shares
+    hidden; the findings then compare opinion groups instead.
+    """
+    return [
+        side
+        for side in findings.side_colours
+        if 0 < findings.participants_by_side.get(side, 0) < findings.min_cell
+    ]
+
+
 def _chosen_ids(
-    result: Mapping[str, Any], by_id: Mapping[StatementId, Mapping[str, Any]], top: int
+    result: Mapping[str, Any],
+    by_id: Mapping[StatementId, Mapping[str, Any]],
+    top: int,
+    compare_sides: bool,
 ) -> tuple[str, list[StatementId]]:
     """The common ground: by cross-side agreement when there are sides, else by consensus."""
-    cross = result.get("cross_side") or []
+    cross = (result.get("cross_side") or []) if compare_sides else []
     if cross:
-        return "cross-side", [_key(entry["statement"]) for entry in cross[:top]]
+        return "cross-side", [statement_key(entry["statement"]) for entry in cross[:top]]
     agreed = [
-        _key(entry["statement"])
+        statement_key(entry["statement"])
         for entry in result.get("consensus", [])
         if entry.get("direction") == "agree"
     ]
     chosen = [sid for sid in agreed if sid in by_id][:top]
     if not chosen:  # nothing passes Polis's consensus test yet: rank by group-aware consensus
         ranked = sorted(by_id.values(), key=lambda r: -(r.get("group_aware_consensus") or 0))
-        chosen = [_key(row["id"]) for row in ranked[:top]]
+        chosen = [statement_key(row["id"]) for row in ranked[:top]]
     return "consensus", chosen
 
 
@@ -170,15 +191,19 @@ def with_analysis(
     """
     result = public_result(document)
     threshold = float((result.get("settings") or {}).get("cross_side_threshold", 0.7))
-    by_id = {_key(row["id"]): row for row in result.get("statements", [])}
-    method, chosen = _chosen_ids(result, by_id, top)
-    divisive_ids = [_key(entry["statement"]) for entry in result.get("divisive", [])[:top]]
+    by_id = {statement_key(row["id"]): row for row in result.get("statements", [])}
+    compare_sides = not small_sides(findings)
+    method, chosen = _chosen_ids(result, by_id, top, compare_sides)
+    divisive_ids = [statement_key(entry["statement"]) for entry in result.get("divisive", [])[:top]]
+    by_sides = (result.get("divisive_sides") or []) if compare_sides else []
+    side_divisive_ids = [statement_key(entry["statement"]) for entry in by_sides[:top]]
     representative_ids = [
-        _key(rep["statement"])
+        statement_key(rep["statement"])
         for group in result.get("groups", [])
         for rep in group.get("representative", [])
     ]
-    known = texts(list(dict.fromkeys(chosen + divisive_ids + representative_ids)))
+    wanted = chosen + divisive_ids + side_divisive_ids + representative_ids
+    known = texts(list(dict.fromkeys(wanted)))
 
     def view(statement_id: StatementId) -> StatementView | None:
         base = known.get(statement_id)
@@ -207,10 +232,11 @@ def with_analysis(
         gid = int(group["id"])
         representative = []
         for rep in group.get("representative", []):
-            item = view(_key(rep["statement"]))
+            item = view(statement_key(rep["statement"]))
             if item is not None:
                 item.direction = rep.get("direction")
                 item.share = rep.get("p_success")
+                item.n_success = int(rep.get("n_success") or 0)
                 item.n_trials = int(rep.get("n_trials") or 0)
                 representative.append(item)
         groups.append(
@@ -234,6 +260,7 @@ def with_analysis(
         common_ground_method=method,
         common_ground=[v for v in map(view, chosen) if v is not None],
         divisive=[v for v in map(view, divisive_ids) if v is not None],
+        divisive_sides=[v for v in map(view, side_divisive_ids) if v is not None],
         groups=groups,
     )
 
