@@ -36,6 +36,16 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     return normalise(visible)
 
 
+def pdf_fonts(pdf: bytes, tmp_path: Path) -> str:
+    """pdffonts' table of the fonts embedded in a PDF."""
+    tool = shutil.which("pdffonts")
+    if tool is None:
+        component_missing("pdffonts not found (apt-get install poppler-utils)")
+    source = tmp_path / "brief-fonts.pdf"
+    source.write_bytes(pdf)
+    return subprocess.run([tool, str(source)], capture_output=True, check=True, text=True).stdout
+
+
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 

@@ -8,11 +8,12 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from tests.brief.conftest import Demo, normalise, pdf_text
+from tests.brief.conftest import Demo, normalise, pdf_fonts, pdf_text
 from tests.conftest import WebClient, make_client
 from tracktwo.actions.access import SYSTEM
 from tracktwo.actions.analysis import latest_snapshot
@@ -122,6 +123,13 @@ def test_translations_are_right_to_left_in_html_and_present_in_pdf(rendered: Ren
         # pdftotext writes lam-alef ligatures back in another order: compare the other words
         words = [w.strip(".،") for w in translation.split() if "لا" not in w and "لأ" not in w]
         assert len(words) >= 3 and all(w in rendered.text for w in words)
+
+
+def test_the_pdf_embeds_fonts_that_cover_arabic_and_hebrew(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    fonts = pdf_fonts(rendered.pdf, tmp_path)
+    assert "Noto-Sans-Arabic" in fonts and "Noto-Sans-Hebrew" in fonts
 
 
 def test_weasyprint_lays_the_translations_out_right_to_left(rendered: Rendered) -> None:

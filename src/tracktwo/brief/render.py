@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,7 @@ __all__ = [
     "build_brief",
     "render_fragment",
     "served_policy",
+    "text_direction",
     "write_brief",
 ]
 
@@ -63,6 +65,22 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)}%"
 
 
+def text_direction(text: str) -> str:
+    """``rtl`` when the text's first strong character is right-to-left, else ``auto``.
+
+    Browsers resolve ``dir="auto"`` from that same first strong character, but WeasyPrint
+    treats it as left-to-right; saying ``rtl`` outright for such texts gives the PDF the same
+    layout as the browser.
+    """
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "auto"
+    return "auto"
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -75,6 +93,7 @@ def _environment() -> Environment:
     env.filters["percent"] = _percent
     env.filters["direction"] = direction
     env.filters["language_name"] = language_name
+    env.filters["text_dir"] = text_direction
     env.globals["version"] = __version__
     return env
 

@@ -13,7 +13,6 @@ participants is not described at all.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +21,7 @@ from typing import Any
 from markupsafe import Markup
 
 from tracktwo.brief.registry import BriefScope, Section, brief_section
-from tracktwo.brief.render import environment, render_fragment
+from tracktwo.brief.render import render_fragment
 from tracktwo.opinion.figures import (
     agreement_bars,
     group_letter,
@@ -36,7 +35,7 @@ from tracktwo.opinion.findings import (
     suppressed_count,
 )
 
-__all__ = ["text_direction"]
+__all__ = ["brief_map"]
 
 COMMON_GROUND = 6  # statements per dialogue in "common ground"
 DIVISIVE = 5  # statements per dialogue in "where they divide"
@@ -46,25 +45,6 @@ BRIDGING = {
     "needs_more_ratings": "not clearly bridging",
     "excluded": "moderated out",
 }
-
-
-def text_direction(text: str) -> str:
-    """``rtl`` when the text's first strong character is right-to-left, else ``auto``.
-
-    Browsers resolve ``dir="auto"`` from that same first strong character, but WeasyPrint
-    treats it as left-to-right; saying ``rtl`` outright for such texts gives the PDF the same
-    layout as the browser.
-    """
-    for character in text:
-        kind = unicodedata.bidirectional(character)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "auto"
-    return "auto"
-
-
-environment.filters["text_dir"] = text_direction
 
 
 @dataclass
