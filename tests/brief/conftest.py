@@ -22,28 +22,26 @@ from tracktwo.platform import Platform
 from tracktwo.store.models import Participant
 
 
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    """The words of a PDF in reading order, one space between them, bidi marks dropped."""
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        component_missing("pdftotext not found (apt-get install poppler-utils)")
+def _poppler(tool: str, pdf: bytes, tmp_path: Path, *arguments: str) -> str:
+    """What one of poppler-utils' tools prints about ``pdf`` ("{pdf}" in ``arguments``)."""
+    path = shutil.which(tool)
+    if path is None:
+        component_missing(f"{tool} not found (apt-get install poppler-utils)")
     source = tmp_path / "brief-under-test.pdf"
     source.write_bytes(pdf)
-    text = subprocess.run(
-        [tool, "-enc", "UTF-8", str(source), "-"], capture_output=True, check=True, text=True
-    ).stdout
-    visible = "".join(c for c in text if unicodedata.category(c) != "Cf")
-    return normalise(visible)
+    command = [path, *(str(source) if a == "{pdf}" else a for a in arguments)]
+    return subprocess.run(command, capture_output=True, check=True, text=True).stdout
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    """The words of a PDF in reading order, one space between them, bidi marks dropped."""
+    text = _poppler("pdftotext", pdf, tmp_path, "-enc", "UTF-8", "{pdf}", "-")
+    return normalise("".join(c for c in text if unicodedata.category(c) != "Cf"))
 
 
 def pdf_fonts(pdf: bytes, tmp_path: Path) -> str:
     """pdffonts' table of the fonts embedded in a PDF."""
-    tool = shutil.which("pdffonts")
-    if tool is None:
-        component_missing("pdffonts not found (apt-get install poppler-utils)")
-    source = tmp_path / "brief-fonts.pdf"
-    source.write_bytes(pdf)
-    return subprocess.run([tool, str(source)], capture_output=True, check=True, text=True).stdout
+    return _poppler("pdffonts", pdf, tmp_path, "{pdf}")
 
 
 def normalise(text: str) -> str:
