@@ -129,3 +129,21 @@ def test_a_bad_setting_is_one_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "at least 3" in result.stderr
+
+
+POLIS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "polis"
+
+
+def test_dialogue_import_and_export(env: Path) -> None:
+    run("demo", "--no-serve")
+    imported = run("dialogue", "import", "1", str(POLIS / "london.youth.policing"))
+    assert imported.exit_code == 0, imported.output
+    assert imported.output.startswith("Imported") and "as dialogue 2" in imported.output
+    out = env / "export.zip"
+    exported = run("dialogue", "export", "2", str(out))
+    assert exported.exit_code == 0 and out.stat().st_size > 1000
+    missing = run("dialogue", "import", "1", str(env / "nowhere"))
+    assert missing.exit_code == 2 and missing.output.startswith("tracktwo:")
+    assert run("dialogue", "export", "99", str(out)).exit_code == 2
+    unwritable = run("dialogue", "export", "2", str(env / "no" / "such" / "dir.zip"))
+    assert unwritable.exit_code == 2 and "cannot write" in unwritable.output

@@ -21,6 +21,8 @@ from tracktwo.store.db import DatabaseUnavailable
 
 __all__ = ["fail", "main"]
 
+MAX_ID = 2**31 - 1  # ids are database integers
+
 
 def fail(message: str) -> NoReturn:
     """Stop the command with one line on stderr and exit code 2 (bad input, not a bug)."""
@@ -149,6 +151,50 @@ def token_create(email: str, name: str) -> None:
             fail(f"There is no account with the email {email.strip().lower()}.")
         issued = create_api_token(session, account, name)
     click.echo(issued.secret)
+
+
+# --- dialogues --------------------------------------------------------------------------
+
+
+@main.group()
+def dialogue() -> None:
+    """Dialogues: move conversations in and out in Polis's export format."""
+
+
+@dialogue.command("import")
+@click.argument("initiative_id", type=click.IntRange(1, MAX_ID))
+@click.argument("export_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--topic", default="", help="Title of the new dialogue (default: the export's).")
+def dialogue_import(initiative_id: int, export_dir: Path, topic: str) -> None:
+    """Import a Polis export folder as a new (closed) dialogue of INITIATIVE_ID."""
+    from tracktwo.actions.analysis import run_analysis
+    from tracktwo.actions.polis import import_polis_export
+
+    platform = _platform()
+    _ready(platform)
+    with _transaction(platform) as session:
+        created = import_polis_export(session, None, initiative_id, export_dir, topic=topic)
+        dialogue_id, title = created.id, created.topic
+    run_analysis(platform, dialogue_id)
+    click.echo(f"Imported {export_dir} as dialogue {dialogue_id} ({title}).")
+
+
+@dialogue.command("export")
+@click.argument("dialogue_id", type=click.IntRange(1, MAX_ID))
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+def dialogue_export(dialogue_id: int, out: Path) -> None:
+    """Write DIALOGUE_ID as a .zip in Polis's export format (voters by number only)."""
+    from tracktwo.actions.polis import export_polis_zip
+
+    platform = _platform()
+    _ready(platform)
+    with _transaction(platform) as session:
+        data = export_polis_zip(session, None, dialogue_id)
+    try:
+        out.write_bytes(data)
+    except OSError as error:
+        fail(f"cannot write {out}: {error.strerror}.")
+    click.echo(f"Wrote {out}.")
 
 
 # --- serving ----------------------------------------------------------------------------

@@ -225,3 +225,35 @@ def test_import_refuses_a_file_that_is_not_a_zip(facilitator: WebClient) -> None
         files={"archive": ("x.zip", b"not a zip", "application/zip")},
     )
     assert response.status_code == 400 and "not a .zip file" in response.text
+
+
+def test_a_participant_sees_where_they_stand(sqlite_platform: Platform) -> None:
+    from tests.dialogues.helpers import make_world
+
+    seeds = [f"Statement number {i} about the water." for i in range(8)]
+    world = make_world(sqlite_platform, seeds=seeds)
+    phones = []
+    for index in range(6):
+        phone = make_client(sqlite_platform)
+        side = "Hill" if index % 2 else "Harbour"
+        phone.submit(
+            f"/j/{world.links[side]}",
+            {"language": "en", "consent": "yes", "side": "1" if side == "Hill" else "2"},
+        )
+        for _ in range(len(seeds)):
+            page = phone.get(f"/d/{world.dialogue_id}").text
+            found = re.search(r'name="statement_id" value="(\d+)"', page)
+            assert found
+            value = "1" if side == "Hill" or int(found.group(1)) % 2 else "-1"
+            phone.submit(
+                f"/d/{world.dialogue_id}/vote", {"statement_id": found.group(1), "value": value}
+            )
+        phones.append(phone)
+    before = phones[0].get(f"/d/{world.dialogue_id}/map").text
+    assert "The map appears once enough people have voted" in before
+    Worker(sqlite_platform).drain()
+    page = phones[0].get(f"/d/{world.dialogue_id}")
+    assert "Where do I stand?" in page.text
+    mapped = phones[0].get(f"/d/{world.dialogue_id}/map").text
+    assert "<svg" in mapped and ">You</text>" in mapped
+    assert re.search(r"P-[2-9A-Z]{6}", mapped) is None

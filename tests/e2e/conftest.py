@@ -72,7 +72,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # generous: importing the app is slow on a busy machine
     while True:
         try:
             with urllib.request.urlopen(url + "/health", timeout=1):

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import create_account
+from tests.conftest import PASSWORD, create_account
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_foundation import sign_in
 
@@ -169,3 +169,54 @@ def test_a_statement_view_is_small_on_a_phone(phone: Page, live_server: LiveServ
     assert phone.locator("html").get_attribute("dir") == "rtl"
     assert transferred, "the page made requests"
     assert sum(transferred) < 60_000, f"{sum(transferred)} bytes for one statement view"
+
+
+def test_results_update_by_themselves(browser: Browser, live_server: LiveServer) -> None:
+    """Server-sent events: new votes -> a new analysis -> the open page refreshes its results."""
+    import json
+    import urllib.request
+
+    from tracktwo.actions.accounts import create_user
+    from tracktwo.actions.dialogues import DialogueSettings, create_dialogue, set_dialogue_state
+    from tracktwo.actions.initiatives import create_initiative
+
+    with live_server.platform.database.transaction() as db:
+        user = create_user(db, email="fac@example.org", password=PASSWORD)
+        initiative = create_initiative(db, user, name="K", sides=["Hill", "Harbour"])
+        dialogue = create_dialogue(
+            db,
+            user,
+            initiative.id,
+            DialogueSettings(topic="Water"),
+            seed_statements=["One point.", "Another point."],
+        )
+        set_dialogue_state(db, user, dialogue.id, "open")
+        link = next(k.token for k in dialogue.links if k.side is None)
+    api = live_server.url + f"/api/v1/dialogues/{dialogue.id}"
+
+    def call(path: str, body: dict[str, object], token: str | None = None) -> dict[str, object]:
+        request = urllib.request.Request(
+            api + path,
+            data=json.dumps(body).encode(),
+            headers={
+                "content-type": "application/json",
+                **({"authorization": f"Bearer {token}"} if token else {}),
+            },
+        )
+        with urllib.request.urlopen(request) as response:
+            return json.loads(response.read() or b"{}")  # type: ignore[no-any-return]
+
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, live_server, "fac@example.org")
+    page.goto(live_server.url + f"/dialogues/{dialogue.id}/results")
+    expect(page.locator("#results")).to_contain_text("0 votes")
+    page.evaluate("window.stillTheSamePage = true")
+    for _ in range(3):
+        token = str(call("/join", {"link": link})["participant_token"])
+        for statement in (1, 2):
+            call("/votes", {"statement_id": statement, "value": 1}, token)
+    expect(page.locator("#results")).to_contain_text("6 votes", timeout=30_000)
+    expect(page.locator("#common-ground")).to_contain_text("One point.", timeout=30_000)
+    assert page.evaluate("window.stillTheSamePage") is True  # updated in place, not reloaded
+    context.close()

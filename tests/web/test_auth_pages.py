@@ -134,3 +134,24 @@ def test_health(web: WebClient) -> None:
     response = web.get("/health")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+def test_every_id_in_a_path_is_bounded(sqlite_platform: Platform) -> None:
+    """A number too large for the database must be a 4xx answer, never an overflow (500)."""
+    from tracktwo.web.api import create_api
+
+    routes = [*page_routes(create_app(sqlite_platform).routes),
+              *page_routes(create_api(sqlite_platform).routes)]
+    unbounded = []
+    for route in routes:
+        for param in route.dependant.path_params:
+            if param.name.endswith("_id"):
+                limits = {type(m).__name__: m for m in param.field_info.metadata}
+                if "Le" not in limits:
+                    unbounded.append(f"{route.path} {param.name}")
+    assert unbounded == [], "use tracktwo.web.params.PathId for: " + ", ".join(unbounded)
+    with make_client(sqlite_platform) as client:
+        create_account(sqlite_platform, "a@example.org")
+        client.login("a@example.org")
+        huge = client.get("/initiatives/9223372036854775808")
+        assert huge.status_code == 400 and "less than or equal to" in huge.text

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from tracktwo.errors import TracktwoError
 from tracktwo.i18n import available_languages, direction, translator
@@ -68,6 +69,22 @@ def _page(request: Request, status: int, message: str) -> HTMLResponse:
     return HTMLResponse(html, status_code=status)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route accepts at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    pending = list(request.app.routes)
+    while pending:
+        route = pending.pop()
+        if hasattr(route, "original_router"):  # FastAPI includes routers lazily
+            pending.extend(route.original_router.routes)
+            continue
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        route_methods = getattr(route, "methods", None)
+        if match != Match.NONE and route_methods:
+            methods |= set(route_methods)
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI, *, json: bool) -> None:
     def answer(request: Request, status: int, message: str) -> Response:
         if json:
@@ -92,6 +109,8 @@ def install_error_handlers(app: FastAPI, *, json: bool) -> None:
         response = answer(request, exc.status_code, detail)
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            response.headers["allow"] = _allowed_methods(request)
         return response
 
     async def on_login_required(request: Request, exc: Exception) -> Response:

@@ -34,6 +34,7 @@ from tracktwo.errors import InvalidInput, NotAuthenticated
 from tracktwo.store.models import Dialogue, Role, Statement
 from tracktwo.web.api.schemas import ERRORS, Strict
 from tracktwo.web.context import ApiContext, api_context
+from tracktwo.web.params import IdField, PathId
 
 router = APIRouter(responses=ERRORS)
 Ctx = Annotated[ApiContext, Depends(api_context)]
@@ -72,7 +73,7 @@ class LinkOut(BaseModel):
 
 class DialogueOut(BaseModel):
     id: int
-    initiative_id: int
+    initiative_id: PathId
     topic: str
     prompt: str
     state: str
@@ -95,7 +96,7 @@ class JoinIn(Strict):
             description="The token of an invitation link (the part after /j/).",
         ),
     ]
-    side_id: int | None = Field(
+    side_id: IdField | None = Field(
         default=None, description="Omit to take the link's side; null for undeclared."
     )
     language: Annotated[str, Field(max_length=16)] | None = None
@@ -135,7 +136,7 @@ class NextStatementOut(BaseModel):
 
 
 class VoteIn(Strict):
-    statement_id: int
+    statement_id: PathId
     value: Literal[-1, 0, 1]
     key: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
         default=None, description="Idempotency key; the Idempotency-Key header works too."
@@ -223,7 +224,7 @@ def _settings(body: DialogueIn | DialogueChange, current: Dialogue | None) -> Di
     response_model=DialogueOut,
     summary="Create a dialogue (facilitators)",
 )
-def create(ctx: Ctx, initiative_id: int, body: DialogueIn) -> DialogueOut:
+def create(ctx: Ctx, initiative_id: PathId, body: DialogueIn) -> DialogueOut:
     user = ctx.require_user()
     dialogue = create_dialogue(
         ctx.db, user, initiative_id, _settings(body, None), seed_statements=body.seed_statements
@@ -235,7 +236,7 @@ def create(ctx: Ctx, initiative_id: int, body: DialogueIn) -> DialogueOut:
 
 
 @router.get("/initiatives/{initiative_id}/dialogues", response_model=list[DialogueOut])
-def list_(ctx: Ctx, initiative_id: int) -> list[DialogueOut]:
+def list_(ctx: Ctx, initiative_id: PathId) -> list[DialogueOut]:
     user = ctx.require_user()
     role = role_in(ctx.db, user, initiative_id)
     dialogues = list_dialogues(ctx.db, user, initiative_id)
@@ -244,7 +245,7 @@ def list_(ctx: Ctx, initiative_id: int) -> list[DialogueOut]:
 
 
 @router.get("/dialogues/{dialogue_id}", response_model=DialogueOut)
-def read(ctx: Ctx, dialogue_id: int) -> DialogueOut:
+def read(ctx: Ctx, dialogue_id: PathId) -> DialogueOut:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id)
     role = role_in(ctx.db, user, dialogue.initiative_id)
@@ -256,7 +257,7 @@ def read(ctx: Ctx, dialogue_id: int) -> DialogueOut:
     response_model=DialogueOut,
     summary="Change settings or state: draft, open, closed (facilitators)",
 )
-def change(ctx: Ctx, dialogue_id: int, body: DialogueChange) -> DialogueOut:
+def change(ctx: Ctx, dialogue_id: PathId, body: DialogueChange) -> DialogueOut:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
     update_dialogue(ctx.db, user, dialogue_id, _settings(body, dialogue))
@@ -272,7 +273,7 @@ def change(ctx: Ctx, dialogue_id: int, body: DialogueChange) -> DialogueOut:
     response_model=JoinOut,
     summary="Join with an invitation link; returns a participant token",
 )
-def join(ctx: Ctx, dialogue_id: int, body: JoinIn) -> JoinOut:
+def join(ctx: Ctx, dialogue_id: PathId, body: JoinIn) -> JoinOut:
     link = link_for_token(ctx.db, body.link)
     if link.dialogue_id != dialogue_id:
         raise InvalidInput("This invitation link belongs to another dialogue.")
@@ -299,7 +300,7 @@ def join(ctx: Ctx, dialogue_id: int, body: JoinIn) -> JoinOut:
     response_model=NextStatementOut,
     summary="The statement this participant should see next (participant token)",
 )
-def next_(ctx: Ctx, dialogue_id: int) -> NextStatementOut:
+def next_(ctx: Ctx, dialogue_id: PathId) -> NextStatementOut:
     participant = ctx.require_participant()
     statement = choose_next_statement(ctx.db, participant, dialogue_id)
     dialogue = ctx.db.get(Dialogue, dialogue_id)
@@ -321,7 +322,7 @@ def next_(ctx: Ctx, dialogue_id: int) -> NextStatementOut:
 )
 def vote(
     ctx: Ctx,
-    dialogue_id: int,
+    dialogue_id: PathId,
     body: VoteIn,
     idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
 ) -> Response:
@@ -346,7 +347,7 @@ def vote(
     response_model=StatementOut,
     summary="Add a statement: a participant's own, or seed statements from facilitators",
 )
-def add_statement(ctx: Ctx, dialogue_id: int, body: StatementIn) -> StatementOut:
+def add_statement(ctx: Ctx, dialogue_id: PathId, body: StatementIn) -> StatementOut:
     if ctx.participant is not None:
         statement = submit_statement(
             ctx.db,
@@ -375,7 +376,7 @@ def add_statement(ctx: Ctx, dialogue_id: int, body: StatementIn) -> StatementOut
 )
 def statements(
     ctx: Ctx,
-    dialogue_id: int,
+    dialogue_id: PathId,
     state: Literal["pending", "accepted", "rejected", "all"] = "all",
     q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -390,7 +391,9 @@ def statements(
     response_model=StatementOut,
     summary="Accept or reject a statement (facilitators)",
 )
-def moderate_one(ctx: Ctx, dialogue_id: int, statement_id: int, body: ModerationIn) -> StatementOut:
+def moderate_one(
+    ctx: Ctx, dialogue_id: PathId, statement_id: PathId, body: ModerationIn
+) -> StatementOut:
     user = ctx.require_user()
     moderate(
         ctx.db,
@@ -420,7 +423,7 @@ def moderate_one(ctx: Ctx, dialogue_id: int, statement_id: int, body: Moderation
     },
     summary="The latest analysis snapshot",
 )
-def analysis(ctx: Ctx, dialogue_id: int) -> Response:
+def analysis(ctx: Ctx, dialogue_id: PathId) -> Response:
     if ctx.user is None:
         raise NotAuthenticated(
             "The analysis is for facilitators and observers: use a facilitator's API token."

@@ -30,6 +30,7 @@ from tracktwo.web.api.schemas import (
     UserOut,
 )
 from tracktwo.web.context import ApiContext, api_context
+from tracktwo.web.params import PathId
 
 router = APIRouter(responses=ERRORS)
 Ctx = Annotated[ApiContext, Depends(api_context)]
@@ -91,7 +92,7 @@ def create(ctx: Ctx, body: InitiativeIn) -> InitiativeOut:
 
 
 @router.get("/initiatives/{initiative_id}", response_model=InitiativeOut)
-def read(ctx: Ctx, initiative_id: int) -> InitiativeOut:
+def read(ctx: Ctx, initiative_id: PathId) -> InitiativeOut:
     user = ctx.require_user()
     initiative = initiative_for(ctx.db, user, initiative_id)
     role = role_in(ctx.db, user, initiative_id)
@@ -104,7 +105,7 @@ def read(ctx: Ctx, initiative_id: int) -> InitiativeOut:
     response_model=InitiativeOut,
     summary="Replace name, description, languages and sides (owners only)",
 )
-def update(ctx: Ctx, initiative_id: int, body: InitiativeUpdate) -> InitiativeOut:
+def update(ctx: Ctx, initiative_id: PathId, body: InitiativeUpdate) -> InitiativeOut:
     user = ctx.require_user()
     initiative = update_initiative(
         ctx.db,
@@ -124,7 +125,7 @@ def update(ctx: Ctx, initiative_id: int, body: InitiativeUpdate) -> InitiativeOu
     response_model=list[MemberOut],
     summary="Members and their roles (facilitators and owners)",
 )
-def members(ctx: Ctx, initiative_id: int) -> list[MemberOut]:
+def members(ctx: Ctx, initiative_id: PathId) -> list[MemberOut]:
     user = ctx.require_user()
     initiative = initiative_for(ctx.db, user, initiative_id, at_least=Role.FACILITATOR)
     return [member_out(m) for m in initiative.memberships]
@@ -137,7 +138,7 @@ def members(ctx: Ctx, initiative_id: int) -> list[MemberOut]:
     responses={202: {"model": MemberOut, "description": "An invitation was created"}},
     summary="Give someone a role; without an account they get an invitation link",
 )
-def add(ctx: Ctx, initiative_id: int, body: MemberIn) -> Response | MemberOut:
+def add(ctx: Ctx, initiative_id: PathId, body: MemberIn) -> Response | MemberOut:
     user = ctx.require_user()
     change = add_member(ctx.db, user, initiative_id, email=body.email, role=body.role)
     ctx.db.commit()
@@ -155,7 +156,9 @@ def add(ctx: Ctx, initiative_id: int, body: MemberIn) -> Response | MemberOut:
 
 
 @router.patch("/initiatives/{initiative_id}/members/{membership_id}", response_model=MemberOut)
-def set_role(ctx: Ctx, initiative_id: int, membership_id: int, body: MemberRoleIn) -> MemberOut:
+def set_role(
+    ctx: Ctx, initiative_id: PathId, membership_id: PathId, body: MemberRoleIn
+) -> MemberOut:
     user = ctx.require_user()
     membership = change_role(ctx.db, user, initiative_id, membership_id, body.role)
     ctx.db.commit()
@@ -163,7 +166,7 @@ def set_role(ctx: Ctx, initiative_id: int, membership_id: int, body: MemberRoleI
 
 
 @router.delete("/initiatives/{initiative_id}/members/{membership_id}", status_code=204)
-def remove(ctx: Ctx, initiative_id: int, membership_id: int) -> Response:
+def remove(ctx: Ctx, initiative_id: PathId, membership_id: PathId) -> Response:
     user = ctx.require_user()
     remove_member(ctx.db, user, initiative_id, membership_id)
     ctx.db.commit()

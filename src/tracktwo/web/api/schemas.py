@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracktwo.web.params import IdField
+
 __all__ = [
     "ERRORS",
     "ErrorBody",
@@ -53,7 +55,7 @@ class SideIn(Strict):
 
 
 class SideUpdate(SideIn):
-    id: int | None = Field(default=None, description="Set for a side that already exists.")
+    id: IdField | None = Field(default=None, description="Set for a side that already exists.")
 
 
 class InitiativeIn(Strict):

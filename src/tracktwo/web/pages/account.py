@@ -17,6 +17,7 @@ from tracktwo.actions.accounts import (
 from tracktwo.errors import InvalidInput, PermissionDenied, TracktwoError
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.pages import page_router
+from tracktwo.web.params import PathId
 
 router = page_router()
 Ctx = Annotated[PageContext, Depends(page_context)]
@@ -58,7 +59,7 @@ def new_token(ctx: Ctx, name: Annotated[str, Form()] = "") -> Response:
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke(ctx: Ctx, token_id: int) -> Response:
+def revoke(ctx: Ctx, token_id: PathId) -> Response:
     user = ctx.require_user()
     revoke_api_token(ctx.db, user, token_id)
     ctx.db.commit()

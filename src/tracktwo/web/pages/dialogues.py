@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, File, Form, UploadFile
 from fastapi.responses import Response
 from markupsafe import Markup
+from pydantic import BaseModel
 
 from tracktwo.actions.access import role_in
 from tracktwo.actions.dialogues import (
@@ -36,6 +37,7 @@ from tracktwo.store.models import Dialogue, Initiative, Role
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.dashboard import dashboard_panel
 from tracktwo.web.pages import page_router
+from tracktwo.web.params import IdField, PathId
 from tracktwo.web.templating import environment
 
 router = page_router()
@@ -65,34 +67,46 @@ def _when(value: str) -> datetime | None:
         raise InvalidInput(f"{value!r} is not a date and time (use 2026-05-01T09:00).") from None
 
 
-def _settings(
-    topic: str,
-    prompt: str,
-    allow_statements: str,
-    moderation: str,
-    statement_limit: str,
-    max_length: str,
-    prioritize_seed: str,
-    opens_at: str,
-    closes_at: str,
-) -> DialogueSettings:
-    def number(value: str, what: str) -> int:
-        try:
-            return int(value)
-        except ValueError:
-            raise InvalidInput(f"The {what} must be a whole number.") from None
+class DialogueForm(BaseModel):
+    """The dialogue form as submitted: text fields, checkboxes ("on" or absent)."""
 
-    return DialogueSettings(
-        topic=topic,
-        prompt=prompt,
-        allow_statements=allow_statements == "on",
-        moderation=moderation,
-        statement_limit=number(statement_limit, "statement limit"),
-        max_length=number(max_length, "longest statement"),
-        prioritize_seed=prioritize_seed == "on",
-        opens_at=_when(opens_at),
-        closes_at=_when(closes_at),
-    )
+    topic: str = ""
+    prompt: str = ""
+    seeds: str = ""
+    allow_statements: str = ""
+    moderation: str = "strict"
+    statement_limit: str = "5"
+    max_length: str = "280"
+    prioritize_seed: str = ""
+    opens_at: str = ""
+    closes_at: str = ""
+
+    def settings(self) -> DialogueSettings:
+        def number(value: str, what: str) -> int:
+            try:
+                return int(value)
+            except ValueError:
+                raise InvalidInput(f"The {what} must be a whole number.") from None
+
+        return DialogueSettings(
+            topic=self.topic,
+            prompt=self.prompt,
+            allow_statements=self.allow_statements == "on",
+            moderation=self.moderation,
+            statement_limit=number(self.statement_limit, "statement limit"),
+            max_length=number(self.max_length, "longest statement"),
+            prioritize_seed=self.prioritize_seed == "on",
+            opens_at=_when(self.opens_at),
+            closes_at=_when(self.closes_at),
+        )
+
+    def values(self) -> dict[str, object]:
+        """What to put back into the form when it must be shown again."""
+        return {
+            **self.model_dump(),
+            "allow_statements": self.allow_statements == "on",
+            "prioritize_seed": self.prioritize_seed == "on",
+        }
 
 
 def _form_page(
@@ -142,7 +156,7 @@ def _values(dialogue: Dialogue | None) -> dict[str, object]:
 
 
 @router.get("/initiatives/{initiative_id}/dialogues/new")
-def new_dialogue(ctx: Ctx, initiative_id: int) -> Response:
+def new_dialogue(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     initiative = get_initiative(ctx.db, user, initiative_id)
     if not (role_in(ctx.db, user, initiative_id) or Role.OBSERVER).at_least(Role.FACILITATOR):
@@ -156,52 +170,16 @@ def new_dialogue(ctx: Ctx, initiative_id: int) -> Response:
 
 
 @router.post("/initiatives/{initiative_id}/dialogues")
-def create(
-    ctx: Ctx,
-    initiative_id: int,
-    topic: Annotated[str, Form()] = "",
-    prompt: Annotated[str, Form()] = "",
-    seeds: Annotated[str, Form()] = "",
-    allow_statements: Annotated[str, Form()] = "",
-    moderation: Annotated[str, Form()] = "strict",
-    statement_limit: Annotated[str, Form()] = "5",
-    max_length: Annotated[str, Form()] = "280",
-    prioritize_seed: Annotated[str, Form()] = "",
-    opens_at: Annotated[str, Form()] = "",
-    closes_at: Annotated[str, Form()] = "",
-) -> Response:
+def create(ctx: Ctx, initiative_id: PathId, form: Annotated[DialogueForm, Form()]) -> Response:
     user = ctx.require_user()
     try:
-        settings = _settings(
-            topic,
-            prompt,
-            allow_statements,
-            moderation,
-            statement_limit,
-            max_length,
-            prioritize_seed,
-            opens_at,
-            closes_at,
-        )
         dialogue = create_dialogue(
-            ctx.db, user, initiative_id, settings, seed_statements=seeds.splitlines()
+            ctx.db, user, initiative_id, form.settings(), seed_statements=form.seeds.splitlines()
         )
     except TracktwoError as exc:
         ctx.db.rollback()
         initiative = get_initiative(ctx.db, user, initiative_id)
-        values = {
-            "topic": topic,
-            "prompt": prompt,
-            "seeds": seeds,
-            "allow_statements": allow_statements == "on",
-            "moderation": moderation,
-            "statement_limit": statement_limit,
-            "max_length": max_length,
-            "prioritize_seed": prioritize_seed == "on",
-            "opens_at": opens_at,
-            "closes_at": closes_at,
-        }
-        return _form_page(ctx, initiative, None, values, exc.message, exc.status_code)
+        return _form_page(ctx, initiative, None, form.values(), exc.message, exc.status_code)
     ctx.db.commit()
     return ctx.redirect(
         f"/dialogues/{dialogue.id}",
@@ -210,7 +188,7 @@ def create(
 
 
 @router.get("/dialogues/{dialogue_id}")
-def dashboard(ctx: Ctx, dialogue_id: int) -> Response:
+def dashboard(ctx: Ctx, dialogue_id: PathId) -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id)
     role = role_in(ctx.db, user, dialogue.initiative_id)
@@ -227,60 +205,37 @@ def dashboard(ctx: Ctx, dialogue_id: int) -> Response:
 
 
 @router.get("/dialogues/{dialogue_id}/settings")
-def settings_form(ctx: Ctx, dialogue_id: int) -> Response:
+def settings_form(ctx: Ctx, dialogue_id: PathId) -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
     return _form_page(ctx, dialogue.initiative, dialogue, _values(dialogue))
 
 
 @router.post("/dialogues/{dialogue_id}/settings")
-def save_settings(
-    ctx: Ctx,
-    dialogue_id: int,
-    topic: Annotated[str, Form()] = "",
-    prompt: Annotated[str, Form()] = "",
-    seeds: Annotated[str, Form()] = "",
-    allow_statements: Annotated[str, Form()] = "",
-    moderation: Annotated[str, Form()] = "strict",
-    statement_limit: Annotated[str, Form()] = "5",
-    max_length: Annotated[str, Form()] = "280",
-    prioritize_seed: Annotated[str, Form()] = "",
-    opens_at: Annotated[str, Form()] = "",
-    closes_at: Annotated[str, Form()] = "",
-) -> Response:
+def save_settings(ctx: Ctx, dialogue_id: PathId, form: Annotated[DialogueForm, Form()]) -> Response:
     user = ctx.require_user()
     try:
-        settings = _settings(
-            topic,
-            prompt,
-            allow_statements,
-            moderation,
-            statement_limit,
-            max_length,
-            prioritize_seed,
-            opens_at,
-            closes_at,
-        )
-        dialogue = update_dialogue(ctx.db, user, dialogue_id, settings)
-        if seeds.strip():
+        dialogue = update_dialogue(ctx.db, user, dialogue_id, form.settings())
+        if form.seeds.strip():
             add_seed_statements(
                 ctx.db,
                 user,
                 dialogue_id,
-                seeds.splitlines(),
+                form.seeds.splitlines(),
                 language=dialogue.initiative.languages[0],
             )
     except TracktwoError as exc:
         ctx.db.rollback()
         dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
-        values = {**_values(dialogue), "topic": topic, "prompt": prompt, "seeds": seeds}
-        return _form_page(ctx, dialogue.initiative, dialogue, values, exc.message, exc.status_code)
+        return _form_page(
+            ctx, dialogue.initiative, dialogue, form.values(), exc.message, exc.status_code
+        )
     ctx.db.commit()
     return ctx.redirect(f"/dialogues/{dialogue_id}", done="The settings were saved.")
 
 
 @router.post("/dialogues/{dialogue_id}/state")
-def change_state(ctx: Ctx, dialogue_id: int, state: Annotated[str, Form()] = "") -> Response:
+def change_state(ctx: Ctx, dialogue_id: PathId, state: Annotated[str, Form()] = "") -> Response:
     user = ctx.require_user()
     dialogue = set_dialogue_state(ctx.db, user, dialogue_id, state)
     ctx.db.commit()
@@ -290,7 +245,7 @@ def change_state(ctx: Ctx, dialogue_id: int, state: Annotated[str, Form()] = "")
 
 
 @router.post("/dialogues/{dialogue_id}/links/{link_id}/regenerate")
-def new_link(ctx: Ctx, dialogue_id: int, link_id: int) -> Response:
+def new_link(ctx: Ctx, dialogue_id: PathId, link_id: PathId) -> Response:
     user = ctx.require_user()
     regenerate_link(ctx.db, user, dialogue_id, link_id)
     ctx.db.commit()
@@ -301,7 +256,12 @@ def new_link(ctx: Ctx, dialogue_id: int, link_id: int) -> Response:
 
 @router.get("/dialogues/{dialogue_id}/moderation")
 def moderation(
-    ctx: Ctx, dialogue_id: int, state: str = "pending", side: str = "", q: str = "", page: int = 1
+    ctx: Ctx,
+    dialogue_id: PathId,
+    state: str = "pending",
+    side: str = "",
+    q: str = "",
+    page: int = 1,
 ) -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
@@ -321,8 +281,8 @@ def moderation(
 @router.post("/dialogues/{dialogue_id}/moderation")
 def moderate_statements(
     ctx: Ctx,
-    dialogue_id: int,
-    statement_id: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+    dialogue_id: PathId,
+    statement_id: Annotated[list[IdField], Form()] = [],  # noqa: B006 - FastAPI copies defaults
     decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     other_reason: Annotated[str, Form()] = "",
@@ -349,7 +309,7 @@ def moderate_statements(
 
 
 @router.get("/dialogues/{dialogue_id}/translations")
-def translations(ctx: Ctx, dialogue_id: int, language: str = "") -> Response:
+def translations(ctx: Ctx, dialogue_id: PathId, language: str = "") -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
     languages = dialogue.initiative.languages
@@ -371,9 +331,9 @@ def translations(ctx: Ctx, dialogue_id: int, language: str = "") -> Response:
 @router.post("/dialogues/{dialogue_id}/translations")
 def save_translations(
     ctx: Ctx,
-    dialogue_id: int,
+    dialogue_id: PathId,
     language: Annotated[str, Form()] = "",
-    statement_id: Annotated[list[int], Form()] = [],  # noqa: B006
+    statement_id: Annotated[list[IdField], Form()] = [],  # noqa: B006
     text: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
     user = ctx.require_user()
@@ -392,7 +352,7 @@ def save_translations(
 
 
 @router.get("/dialogues/{dialogue_id}/export.zip")
-def export(ctx: Ctx, dialogue_id: int) -> Response:
+def export(ctx: Ctx, dialogue_id: PathId) -> Response:
     user = ctx.require_user()
     data = export_polis_zip(ctx.db, user, dialogue_id)
     return Response(
@@ -407,7 +367,7 @@ def export(ctx: Ctx, dialogue_id: int) -> Response:
 
 
 @router.get("/initiatives/{initiative_id}/dialogues/import")
-def import_form(ctx: Ctx, initiative_id: int) -> Response:
+def import_form(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     initiative = get_initiative(ctx.db, user, initiative_id)
     return ctx.render("dialogues/import.html", initiative=initiative, error=None)
@@ -416,7 +376,7 @@ def import_form(ctx: Ctx, initiative_id: int) -> Response:
 @router.post("/initiatives/{initiative_id}/dialogues/import")
 async def import_export(
     ctx: Ctx,
-    initiative_id: int,
+    initiative_id: PathId,
     archive: Annotated[UploadFile | None, File()] = None,
     topic: Annotated[str, Form()] = "",
 ) -> Response:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Form
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from tracktwo.actions.access import initiative_for, role_in
 from tracktwo.actions.initiatives import (
@@ -25,27 +26,46 @@ from tracktwo.store.models import Initiative, Role
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.dashboard import panels_for
 from tracktwo.web.pages import page_router
+from tracktwo.web.params import PathId
 
 router = page_router()
 Ctx = Annotated[PageContext, Depends(page_context)]
 SPARE_SIDE_ROWS = 2
 
 
-def _sides_from_form(ids: list[str], names: list[str], colours: list[str]) -> list[SideInput]:
-    sides = []
-    for index, name in enumerate(names):
-        raw_id = ids[index] if index < len(ids) else ""
-        colour = colours[index] if index < len(colours) else ""
-        sides.append(
-            SideInput(
-                name=name, colour=colour or None, id=int(raw_id) if raw_id.isdigit() else None
-            )
-        )
-    return sides
+class InitiativeForm(BaseModel):
+    """The initiative form as submitted: one row per side, chosen and other languages."""
 
+    name: str = ""
+    description: str = ""
+    side_id: list[str] = []
+    side_name: list[str] = []
+    side_colour: list[str] = []
+    languages: list[str] = []
+    other_languages: str = ""
 
-def _languages_from_form(chosen: list[str], other: str) -> list[str]:
-    return [*chosen, *other.replace(";", ",").split(",")]
+    def sides(self) -> list[SideInput]:
+        rows = []
+        for index, name in enumerate(self.side_name):
+            raw_id = self.side_id[index] if index < len(self.side_id) else ""
+            colour = self.side_colour[index] if index < len(self.side_colour) else ""
+            side_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 10 else None
+            rows.append(SideInput(name=name, colour=colour or None, id=side_id))
+        return rows
+
+    def all_languages(self) -> list[str]:
+        return [*self.languages, *self.other_languages.replace(";", ",").split(",")]
+
+    def values(self) -> dict[str, Any]:
+        """What to put back into the form when it must be shown again."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "sides": [
+                {"id": s.id or "", "name": s.name, "colour": s.colour or ""} for s in self.sides()
+            ],
+            "languages": self.languages,
+        }
 
 
 def _form_values(initiative: Initiative | None) -> dict[str, Any]:
@@ -97,44 +117,32 @@ def new_initiative(ctx: Ctx) -> Response:
 
 
 @router.post("/initiatives")
-def create(
-    ctx: Ctx,
-    name: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    side_id: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
-    side_name: Annotated[list[str], Form()] = [],  # noqa: B006
-    side_colour: Annotated[list[str], Form()] = [],  # noqa: B006
-    languages: Annotated[list[str], Form()] = [],  # noqa: B006
-    other_languages: Annotated[str, Form()] = "",
-) -> Response:
+def create(ctx: Ctx, form: Annotated[InitiativeForm, Form()]) -> Response:
     user = ctx.require_user()
-    sides = _sides_from_form(side_id, side_name, side_colour)
     try:
         initiative = create_initiative(
             ctx.db,
             user,
-            name=name,
-            description=description,
-            sides=sides,
-            languages=_languages_from_form(languages, other_languages),
+            name=form.name,
+            description=form.description,
+            sides=form.sides(),
+            languages=form.all_languages(),
         )
     except TracktwoError as exc:
         ctx.db.rollback()
-        values = {
-            "name": name,
-            "description": description,
-            "sides": [{"id": "", "name": s.name, "colour": s.colour or ""} for s in sides],
-            "languages": languages,
-        }
         return _render_form(
-            ctx, initiative=None, values=values, error=exc.message, status_code=exc.status_code
+            ctx,
+            initiative=None,
+            values=form.values(),
+            error=exc.message,
+            status_code=exc.status_code,
         )
     ctx.db.commit()
     return ctx.redirect(f"/initiatives/{initiative.id}", done="The initiative was created.")
 
 
 @router.get("/initiatives/{initiative_id}")
-def dashboard(ctx: Ctx, initiative_id: int) -> Response:
+def dashboard(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     initiative = get_initiative(ctx.db, user, initiative_id)
     role = role_in(ctx.db, user, initiative_id)
@@ -147,7 +155,7 @@ def dashboard(ctx: Ctx, initiative_id: int) -> Response:
 
 
 @router.get("/initiatives/{initiative_id}/edit")
-def edit_form(ctx: Ctx, initiative_id: int) -> Response:
+def edit_form(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     initiative = get_initiative(ctx.db, user, initiative_id)
     if role_in(ctx.db, user, initiative_id) != Role.OWNER:
@@ -161,42 +169,25 @@ def edit_form(ctx: Ctx, initiative_id: int) -> Response:
 
 
 @router.post("/initiatives/{initiative_id}/edit")
-def edit(
-    ctx: Ctx,
-    initiative_id: int,
-    name: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    side_id: Annotated[list[str], Form()] = [],  # noqa: B006
-    side_name: Annotated[list[str], Form()] = [],  # noqa: B006
-    side_colour: Annotated[list[str], Form()] = [],  # noqa: B006
-    languages: Annotated[list[str], Form()] = [],  # noqa: B006
-    other_languages: Annotated[str, Form()] = "",
-) -> Response:
+def edit(ctx: Ctx, initiative_id: PathId, form: Annotated[InitiativeForm, Form()]) -> Response:
     user = ctx.require_user()
-    sides = _sides_from_form(side_id, side_name, side_colour)
     try:
         update_initiative(
             ctx.db,
             user,
             initiative_id,
-            name=name,
-            description=description,
-            sides=sides,
-            languages=_languages_from_form(languages, other_languages),
+            name=form.name,
+            description=form.description,
+            sides=form.sides(),
+            languages=form.all_languages(),
         )
     except TracktwoError as exc:
         ctx.db.rollback()
         initiative = get_initiative(ctx.db, user, initiative_id)
-        values = {
-            "name": name,
-            "description": description,
-            "sides": [{"id": s.id or "", "name": s.name, "colour": s.colour or ""} for s in sides],
-            "languages": languages,
-        }
         return _render_form(
             ctx,
             initiative=initiative,
-            values=values,
+            values=form.values(),
             error=exc.message,
             status_code=exc.status_code,
         )
@@ -205,7 +196,7 @@ def edit(
 
 
 @router.get("/initiatives/{initiative_id}/members")
-def members(ctx: Ctx, initiative_id: int) -> Response:
+def members(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     # Observers (Track One staff) do not see the team's accounts.
     initiative = initiative_for(ctx.db, user, initiative_id, at_least=Role.FACILITATOR)
@@ -223,7 +214,7 @@ def members(ctx: Ctx, initiative_id: int) -> Response:
 @router.post("/initiatives/{initiative_id}/members")
 def add(
     ctx: Ctx,
-    initiative_id: int,
+    initiative_id: PathId,
     email: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "observer",
 ) -> Response:
@@ -261,7 +252,7 @@ def add(
 
 @router.post("/initiatives/{initiative_id}/members/{membership_id}/role")
 def set_role(
-    ctx: Ctx, initiative_id: int, membership_id: int, role: Annotated[str, Form()] = ""
+    ctx: Ctx, initiative_id: PathId, membership_id: PathId, role: Annotated[str, Form()] = ""
 ) -> Response:
     user = ctx.require_user()
     change_role(ctx.db, user, initiative_id, membership_id, role)
@@ -270,7 +261,7 @@ def set_role(
 
 
 @router.post("/initiatives/{initiative_id}/members/{membership_id}/remove")
-def remove(ctx: Ctx, initiative_id: int, membership_id: int) -> Response:
+def remove(ctx: Ctx, initiative_id: PathId, membership_id: PathId) -> Response:
     user = ctx.require_user()
     remove_member(ctx.db, user, initiative_id, membership_id)
     ctx.db.commit()

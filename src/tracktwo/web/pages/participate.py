@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Form
 from fastapi.responses import Response
+from markupsafe import Markup
 from sqlalchemy import select
 
 from tracktwo.actions.analysis import latest_snapshot
@@ -38,6 +39,7 @@ from tracktwo.opinion.figures import participant_map
 from tracktwo.store.models import Dialogue, DialogueMembership, Participant, Statement, Vote
 from tracktwo.web.context import LANGUAGE_COOKIE, PageContext, page_context
 from tracktwo.web.pages import page_router
+from tracktwo.web.params import FormId, PathId
 
 router = page_router()
 Ctx = Annotated[PageContext, Depends(page_context)]
@@ -45,15 +47,15 @@ COOKIE_DAYS = 365
 MAP_AFTER_VOTES = 7  # as Polis: a participant is placed in the groups after seven votes
 
 
-def cookie_name(initiative_id: int) -> str:
+def cookie_name(initiative_id: PathId) -> str:
     return f"tt_p{initiative_id}"
 
 
-def _participant(ctx: PageContext, initiative_id: int) -> Participant | None:
+def _participant(ctx: PageContext, initiative_id: PathId) -> Participant | None:
     return participant_for_secret(ctx.db, ctx.request.cookies.get(cookie_name(initiative_id)))
 
 
-def _remember(ctx: PageContext, response: Response, initiative_id: int, secret: str) -> None:
+def _remember(ctx: PageContext, response: Response, initiative_id: PathId, secret: str) -> None:
     response.set_cookie(
         cookie_name(initiative_id),
         secret,
@@ -193,7 +195,9 @@ def resume(ctx: Ctx, secret: str) -> Response:
     return response
 
 
-def _dialogue_and_participant(ctx: PageContext, dialogue_id: int) -> tuple[Dialogue, Participant]:
+def _dialogue_and_participant(
+    ctx: PageContext, dialogue_id: PathId
+) -> tuple[Dialogue, Participant]:
     dialogue = ctx.db.get(Dialogue, dialogue_id)
     participant = _participant(ctx, dialogue.initiative_id) if dialogue else None
     dialogue = require_membership(ctx.db, participant, dialogue_id)
@@ -202,7 +206,7 @@ def _dialogue_and_participant(ctx: PageContext, dialogue_id: int) -> tuple[Dialo
 
 
 @router.get("/d/{dialogue_id}")
-def statement_page(ctx: Ctx, dialogue_id: int) -> Response:
+def statement_page(ctx: Ctx, dialogue_id: PathId) -> Response:
     dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
     ctx.db.commit()  # last-seen time
     reason = is_accepting(dialogue)
@@ -225,8 +229,8 @@ def statement_page(ctx: Ctx, dialogue_id: int) -> Response:
 @router.post("/d/{dialogue_id}/vote")
 def vote(
     ctx: Ctx,
-    dialogue_id: int,
-    statement_id: Annotated[int, Form()],
+    dialogue_id: PathId,
+    statement_id: FormId,
     value: Annotated[int, Form()],
     key: Annotated[str, Form()] = "",
 ) -> Response:
@@ -245,7 +249,7 @@ def vote(
 
 
 @router.get("/d/{dialogue_id}/write")
-def write_form(ctx: Ctx, dialogue_id: int) -> Response:
+def write_form(ctx: Ctx, dialogue_id: PathId) -> Response:
     dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
     return _render(
         ctx, "participate/write.html", participant, dialogue=dialogue, text="", error=None
@@ -253,7 +257,7 @@ def write_form(ctx: Ctx, dialogue_id: int) -> Response:
 
 
 @router.post("/d/{dialogue_id}/write")
-def write(ctx: Ctx, dialogue_id: int, text: Annotated[str, Form()] = "") -> Response:
+def write(ctx: Ctx, dialogue_id: PathId, text: Annotated[str, Form()] = "") -> Response:
     dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
     gettext = translator(participant.language)
     try:
@@ -285,7 +289,9 @@ def write(ctx: Ctx, dialogue_id: int, text: Annotated[str, Form()] = "") -> Resp
 
 
 @router.post("/d/{dialogue_id}/language")
-def change_language(ctx: Ctx, dialogue_id: int, language: Annotated[str, Form()] = "") -> Response:
+def change_language(
+    ctx: Ctx, dialogue_id: PathId, language: Annotated[str, Form()] = ""
+) -> Response:
     _, participant = _dialogue_and_participant(ctx, dialogue_id)
     set_language(ctx.db, participant, language)
     ctx.db.commit()
@@ -295,7 +301,7 @@ def change_language(ctx: Ctx, dialogue_id: int, language: Annotated[str, Form()]
 
 
 @router.get("/d/{dialogue_id}/map")
-def where_i_stand(ctx: Ctx, dialogue_id: int) -> Response:
+def where_i_stand(ctx: Ctx, dialogue_id: PathId) -> Response:
     dialogue, participant = _dialogue_and_participant(ctx, dialogue_id)
     snapshot = latest_snapshot(ctx.db, dialogue_id)
     position = None
@@ -306,13 +312,18 @@ def where_i_stand(ctx: Ctx, dialogue_id: int) -> Response:
             .where(Vote.participant_id == participant.id, Vote.dialogue_id == dialogue_id)
             .order_by(Vote.id)
         ).all()
-        latest = dict((sid, value) for sid, value in votes)
+        latest = {sid: value for sid, value in votes}
         try:
             position = project_participant(snapshot.state, list(latest.items()))
         except TracktwoError:
             position = None
-        figure = participant_map(
-            snapshot.result, position, dialogue.initiative.sides, _=translator(participant.language)
+        figure = Markup(
+            participant_map(
+                snapshot.result,
+                position,
+                dialogue.initiative.sides,
+                _=translator(participant.language),
+            )
         )
     return _render(
         ctx,

@@ -30,6 +30,7 @@ from tracktwo.opinion.figures import (
 from tracktwo.store.models import AnalysisSnapshot, Role, Vote
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.pages import page_router
+from tracktwo.web.params import PathId
 
 router = page_router()
 Ctx = Annotated[PageContext, Depends(page_context)]
@@ -38,7 +39,7 @@ STREAM_SECONDS = 30 * 60  # browsers reconnect by themselves after this
 
 
 @router.get("/dialogues/{dialogue_id}/results")
-def results(ctx: Ctx, dialogue_id: int) -> Response:
+def results(ctx: Ctx, dialogue_id: PathId) -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id)
     role = role_in(ctx.db, user, dialogue.initiative_id)
@@ -66,7 +67,7 @@ def results(ctx: Ctx, dialogue_id: int) -> Response:
     )
 
 
-def _version(ctx: PageContext, dialogue_id: int) -> tuple[int, int]:
+def _version(ctx: PageContext, dialogue_id: PathId) -> tuple[int, int]:
     latest = ctx.db.scalar(
         select(func.max(AnalysisSnapshot.id)).where(AnalysisSnapshot.dialogue_id == dialogue_id)
     )
@@ -76,7 +77,7 @@ def _version(ctx: PageContext, dialogue_id: int) -> tuple[int, int]:
 
 
 @router.get("/dialogues/{dialogue_id}/events")
-async def events(ctx: Ctx, dialogue_id: int) -> Response:
+async def events(ctx: Ctx, dialogue_id: PathId) -> Response:
     """``analysis`` when a new snapshot is stored, ``votes`` when the vote count moves."""
     user = ctx.require_user()
     await run_in_threadpool(dialogue_for, ctx.db, user, dialogue_id)
