@@ -469,6 +469,9 @@ def brief(initiative_id: int | None, dialogue_id: int | None, out_path: Path) ->
 
     if initiative_id is None and dialogue_id is None:
         fail("say which initiative the brief is about: --initiative ID.")
+    for what, value in (("initiative", initiative_id), ("dialogue", dialogue_id)):
+        if value is not None and not 1 <= value <= MAX_ID:  # no such row could exist
+            fail(f"There is no {what} with id {value}.")
     _check_brief_path(out_path)
     platform = _platform()
     _ready(platform)

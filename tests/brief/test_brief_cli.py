@@ -81,6 +81,9 @@ def test_cli_refuses_bad_input_in_one_line(world: World, tmp_path: Path) -> None
     assert one_line(run("brief", "--initiative", "999", "--out", good)) == (
         "tracktwo: There is no initiative with id 999."
     )
+    assert one_line(run("brief", "--initiative", str(2**63), "--out", good)) == (
+        f"tracktwo: There is no initiative with id {2**63}."
+    )
     assert "no dialogue with id 999" in one_line(
         run("brief", "--initiative", initiative, "--dialogue", "999", "--out", good)
     )

@@ -25,6 +25,7 @@ from tracktwo.store.models import Initiative, Role
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.dashboard import dashboard_panel
 from tracktwo.web.pages import page_router
+from tracktwo.web.params import PathId
 from tracktwo.web.templating import environment
 
 router = page_router()
@@ -69,7 +70,7 @@ def _add_routes(kind: str) -> None:
     """``/{kind}/{id}/brief`` to read, ``.pdf`` and ``.html`` to download."""
 
     @router.get(f"/{kind}/{{scope_id}}/brief", name=f"{kind}-brief")
-    def read(ctx: Ctx, scope_id: int) -> Response:
+    def read(ctx: Ctx, scope_id: PathId) -> Response:
         scope = _scope(ctx, kind, scope_id, Role.OBSERVER)
         label, back = BACK[kind]
         nav = [(label, back.format(id=scope_id))]
@@ -83,7 +84,7 @@ def _add_routes(kind: str) -> None:
         )
 
     @router.get(f"/{kind}/{{scope_id}}/brief.{{extension}}", name=f"{kind}-brief-download")
-    def download(ctx: Ctx, scope_id: int, extension: str) -> Response:
+    def download(ctx: Ctx, scope_id: PathId, extension: str) -> Response:
         if extension not in ("pdf", "html"):
             raise NotFound("A brief can be downloaded as .pdf or .html only.")
         scope = _scope(ctx, kind, scope_id, Role.FACILITATOR)
