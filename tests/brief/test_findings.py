@@ -145,14 +145,20 @@ def test_a_side_of_fewer_than_min_cell_people_is_never_compared() -> None:
     """Ranking statements by how a side of three people voted would tell what they think."""
     base = _base()
     base.participants_by_side["Harbour"] = 3
-    findings = with_analysis(
-        base, _document(), lambda ids: {i: StatementText(f"S{i}", None) for i in ids}
-    )
+
+    def texts(ids: Sequence[StatementId]) -> dict[StatementId, StatementText]:
+        return {i: StatementText(f"S{i}", None) for i in ids}
+
+    findings = with_analysis(base, _document(), texts, hide_small_sides=True)
     assert small_sides(findings) == ["Harbour"]
     assert findings.common_ground_method == "consensus"
     assert findings.divisive_sides == []
+    # the results page follows a dialogue from its first votes: it compares the sides
+    following = with_analysis(base, _document(), texts)
+    assert following.common_ground_method == "cross-side" and following.divisive_sides
     base.participants_by_side["Harbour"] = 0  # a side that did not take part hides no one
-    assert with_analysis(base, _document(), lambda ids: {}).common_ground_method == "cross-side"
+    hidden = with_analysis(base, _document(), texts, hide_small_sides=True)
+    assert hidden.common_ground_method == "cross-side"
 
 
 def test_public_result_and_suppressed_count() -> None:

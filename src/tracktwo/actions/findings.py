@@ -56,8 +56,14 @@ def _statement_texts(
 
 
 def dialogue_findings(
-    db: Session, dialogue: Dialogue, *, min_cell: int, top: int = TOP
+    db: Session,
+    dialogue: Dialogue,
+    *,
+    min_cell: int,
+    top: int = TOP,
+    hide_small_sides: bool = False,
 ) -> DialogueFindings:
+    """The dialogue's counts and what its latest analysis found (see ``with_analysis``)."""
     summary = dialogue_summary(db, dialogue)
     first, last = db.execute(
         select(func.min(Vote.created_at), func.max(Vote.created_at)).where(
@@ -81,5 +87,9 @@ def dialogue_findings(
     if snapshot is None:
         return findings
     return with_analysis(
-        findings, snapshot.result, partial(_statement_texts, db, dialogue), top=top
+        findings,
+        snapshot.result,
+        partial(_statement_texts, db, dialogue),
+        top=top,
+        hide_small_sides=hide_small_sides,
     )

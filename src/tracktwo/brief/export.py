@@ -84,7 +84,7 @@ def export_findings(
             name: SIDE_COLOURS[i % len(SIDE_COLOURS)] for i, name in enumerate(side_names)
         },
     )
-    return with_analysis(findings, document, known)
+    return with_analysis(findings, document, known, hide_small_sides=True)
 
 
 def export_scope(

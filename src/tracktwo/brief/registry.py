@@ -129,7 +129,7 @@ class BriefScope:
             from tracktwo.actions.findings import dialogue_findings
 
             self._findings = [
-                dialogue_findings(self.db, dialogue, min_cell=self.min_cell)
+                dialogue_findings(self.db, dialogue, min_cell=self.min_cell, hide_small_sides=True)
                 for dialogue in self.dialogues
             ]
         return self._findings

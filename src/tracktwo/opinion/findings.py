@@ -140,7 +140,7 @@ def small_sides(findings: Findings) -> list[str]:
 
     Rankings that compare the sides (common ground across the sides, where the sides divide)
     would, with such a side, tell what a handful of people think even with their shares
-    hidden; the findings then compare opinion groups instead.
+    hidden; with ``hide_small_sides`` the findings compare opinion groups instead.
     """
     return [
         side
@@ -172,7 +172,12 @@ def _chosen_ids(
 
 
 def with_analysis(
-    findings: FindingsT, document: Mapping[str, Any], texts: TextLoader, *, top: int = TOP
+    findings: FindingsT,
+    document: Mapping[str, Any],
+    texts: TextLoader,
+    *,
+    top: int = TOP,
+    hide_small_sides: bool = False,
 ) -> FindingsT:
     """``findings`` completed with what the analysis ``document`` found.
 
@@ -188,11 +193,15 @@ def with_analysis(
         are left out of the findings).
     top
         How many statements each list (common ground, divisive) keeps.
+    hide_small_sides
+        Never compare the sides when one took part with fewer than ``min_cell`` people
+        (see :func:`small_sides`): the brief's rule. The results page, which follows a
+        dialogue as people join, compares the sides from the first votes.
     """
     result = public_result(document)
     threshold = float((result.get("settings") or {}).get("cross_side_threshold", 0.7))
     by_id = {statement_key(row["id"]): row for row in result.get("statements", [])}
-    compare_sides = not small_sides(findings)
+    compare_sides = not (hide_small_sides and small_sides(findings))
     method, chosen = _chosen_ids(result, by_id, top, compare_sides)
     divisive_ids = [statement_key(entry["statement"]) for entry in result.get("divisive", [])[:top]]
     by_sides = (result.get("divisive_sides") or []) if compare_sides else []
