@@ -425,6 +425,68 @@ def evaluate(
     click.echo(f"Wrote {output}.")
 
 
+# --- the Track One brief --------------------------------------------------------------
+
+
+def _check_brief_path(path: Path) -> None:
+    """Refuse a brief path we could not write before any work is done."""
+    from tracktwo.brief.render import brief_destination, brief_format
+
+    try:
+        brief_format(path)
+        brief_destination(path)
+    except TracktwoError as error:
+        fail(str(error))
+
+
+@main.command()
+@click.option("--initiative", "initiative_id", type=int, metavar="ID", help="The initiative.")
+@click.option(
+    "--dialogue",
+    "dialogue_id",
+    type=int,
+    metavar="ID",
+    help="Only this dialogue of the initiative (default: all its dialogues).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="BRIEF.pdf|BRIEF.html",
+    help="Where to write the brief; the extension chooses PDF or HTML.",
+)
+def brief(initiative_id: int | None, dialogue_id: int | None, out_path: Path) -> None:
+    """Write the Track One brief of an initiative (or of one of its dialogues).
+
+    The brief says where the sides agree and where they divide, with no attribution: no
+    participant identifier, no author, and no figure about fewer than TRACKTWO_MIN_CELL_SIZE
+    people (docs/brief.md).
+    """
+    from tracktwo.actions.access import SYSTEM
+    from tracktwo.actions.brief import brief_scope
+    from tracktwo.brief.render import write_brief
+
+    if initiative_id is None and dialogue_id is None:
+        fail("say which initiative the brief is about: --initiative ID.")
+    for what, value in (("initiative", initiative_id), ("dialogue", dialogue_id)):
+        if value is not None and not 1 <= value <= MAX_ID:  # no such row could exist
+            fail(f"There is no {what} with id {value}.")
+    _check_brief_path(out_path)
+    platform = _platform()
+    _ready(platform)
+    with _transaction(platform) as session:
+        scope = brief_scope(
+            session,
+            SYSTEM,
+            initiative_id=initiative_id,
+            dialogue_id=dialogue_id,
+            min_cell=platform.settings.min_cell_size,
+        )
+        write_brief(scope, out_path)
+    click.echo(f"Wrote the brief of “{scope.title}” to {out_path}.")
+
+
 # --- analysis -----------------------------------------------------------------------
 
 
@@ -482,6 +544,21 @@ def _setting_value(text: str) -> object:
     default=None,
     help="Show a progress bar (default: only for large inputs).",
 )
+@click.option(
+    "--brief",
+    "brief_path",
+    type=click.Path(path_type=Path),
+    metavar="BRIEF.html|BRIEF.pdf",
+    help="Also write the Track One brief of the conversation (docs/brief.md).",
+)
+@click.option(
+    "--min-cell",
+    type=click.IntRange(min=3),
+    default=5,
+    show_default=True,
+    metavar="N",
+    help="In the brief, hide figures about fewer than N people (at least 3).",
+)
 def analyze(
     export_dir: Path,
     json_path: Path | None,
@@ -491,11 +568,13 @@ def analyze(
     seed: int,
     settings: tuple[str, ...],
     progress: bool | None,
+    brief_path: Path | None,
+    min_cell: int,
 ) -> None:
     """Analyse a Polis export folder: opinion map, groups and common ground.
 
     EXPORT_DIR holds votes.csv and, when available, comments.csv, participants-votes.csv and
-    summary.csv. The JSON document is described in docs/opinion.md.
+    summary.csv. The JSON document is described in docs/opinion.md; the brief in docs/brief.md.
     """
     import pandas as pd
     from rich.console import Console
@@ -506,6 +585,8 @@ def analyze(
     from tracktwo.opinion import read_polis_export
     from tracktwo.opinion import replay as run_replay
 
+    if brief_path is not None:
+        _check_brief_path(brief_path)
     options: dict[str, Any] = {}
     for item in settings:
         name, sep, value = item.partition("=")
@@ -559,6 +640,23 @@ def analyze(
                 )
     except InvalidInput as error:
         fail(str(error))
+    if brief_path is not None:
+        from tracktwo.brief.export import export_scope
+        from tracktwo.brief.render import write_brief
+
+        topic = export.summary.get("topic") or export.folder.name
+        scope = export_scope(
+            result.to_dict(),
+            topic=topic,
+            min_cell=min_cell,
+            vote_times=export.votes["timestamp"].dropna().astype("int64").tolist(),
+            source=f"Findings from the Polis conversation in {export.folder.name}",
+        )
+        try:
+            write_brief(scope, brief_path)
+        except TracktwoError as error:
+            fail(str(error))
+        click.echo(f"Wrote the brief {brief_path}.", err=str(json_path) == "-")
     if json_path is None:
         summary = result.summary
         click.echo(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tracktwo.errors import InvalidInput
 from tracktwo.opinion import OpinionState, analyze
+from tracktwo.opinion.findings import public_result
 from tracktwo.platform import Platform
 from tracktwo.store.models import (
     AnalysisSnapshot,
@@ -181,17 +181,3 @@ def participation_series(votes: pd.DataFrame, points: int = 60) -> list[list[int
         [int(times[i]), int(i + 1), int(np.searchsorted(first_vote, times[i], side="right"))]
         for i in positions
     ]
-
-
-def public_result(result: dict[str, Any]) -> dict[str, Any]:
-    """The snapshot as observers may see it: no participant identifier anywhere.
-
-    Participants stay as anonymous points (position, group, side) so the map can be drawn;
-    their pseudonyms are removed.
-    """
-    public = dict(result)
-    public["participants"] = [
-        {key: value for key, value in row.items() if key != "id"}
-        for row in result.get("participants", [])
-    ]
-    return public

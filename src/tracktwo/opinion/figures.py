@@ -143,18 +143,18 @@ def opinion_map(
         if group.get("x") is None:
             continue
         x, y = to_screen(float(group["x"]), float(group["y"]))
+        # A white disc behind the letter rather than a stroked halo with paint-order, which
+        # WeasyPrint (the PDF brief) does not support: it would paint the halo over the letter.
+        svg.add("circle", cx=x, cy=y, r=13, fill="#ffffff", fill_opacity=0.85, stroke="#000000")
         svg.add(
             "text",
             group_letter(int(group["id"])),
             x=x,
-            y=y + 6,
+            y=y + 7,
             text_anchor="middle",
             font_size=20,
             font_weight="bold",
             fill="#000000",
-            stroke="#ffffff",
-            stroke_width=3,
-            paint_order="stroke",
             class_="group-label",
         )
     if highlight is not None:

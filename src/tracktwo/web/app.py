@@ -19,6 +19,7 @@ from tracktwo.web.errors import install_error_handlers
 from tracktwo.web.pages import (
     account,
     auth,
+    brief,
     dialogues,
     initiatives,
     participate,
@@ -77,8 +78,17 @@ def create_app(platform: Platform | None = None, *, settings: Settings | None = 
             )
         return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
 
-    for module in (auth, initiatives, account, dialogues, participate, results):
-        app.include_router(module.router)
-    for module in (surveys, survey_results, survey_participate):
+    for module in (
+        auth,
+        initiatives,
+        account,
+        dialogues,
+        participate,
+        results,
+        brief,
+        surveys,
+        survey_results,
+        survey_participate,
+    ):
         app.include_router(module.router)
     return app
