@@ -256,3 +256,30 @@ def test_a_participant_sees_where_they_stand(sqlite_platform: Platform) -> None:
     mapped = phones[0].get(f"/d/{world.dialogue_id}/map").text
     assert "<svg" in mapped and ">You</text>" in mapped
     assert re.search(r"P-[2-9A-Z]{6}", mapped) is None
+
+
+def test_results_page_suppresses_small_cells(sqlite_platform: Platform) -> None:
+    """Two people of one side must not be described: no count, no share, no comparison."""
+    from tests.dialogues.helpers import make_world
+
+    world = make_world(sqlite_platform, seeds=[f"Point {i}." for i in range(6)])
+    for index in range(10):
+        side = "Harbour" if index < 2 else "Hill"
+        phone = make_client(sqlite_platform)
+        phone.submit(f"/j/{world.links[side]}", {"language": "en", "consent": "yes",
+                                                  "side": "2" if side == "Harbour" else "1"})
+        for _ in range(6):
+            page = phone.get(f"/d/{world.dialogue_id}").text
+            found = re.search(r'name="statement_id" value="(\d+)"', page)
+            assert found
+            phone.submit(f"/d/{world.dialogue_id}/vote",
+                         {"statement_id": found.group(1), "value": "1" if index % 3 else "-1"})
+    Worker(sqlite_platform).drain()
+    with make_client(sqlite_platform) as staff:
+        staff.login("fac@example.org", "a long password")
+        page = staff.get(f"/dialogues/{world.dialogue_id}/results").text
+    table = page.split('id="sides-table"')[1].split("</table>")[0]
+    assert "<td>Harbour</td><td>fewer than 5</td>" in table
+    assert "<td>Hill</td><td>8</td>" in table
+    bars = re.findall(r'<svg[^>]*class="agreement-bars".*?</svg>', page, re.S)
+    assert all("Harbour" not in svg for svg in bars)

@@ -15,10 +15,12 @@ example how many members of one side are in a small opinion group) is suppressed
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+
+from tracktwo.opinion.figures import group_letter
 
 __all__ = [
     "TOP",
@@ -29,7 +31,9 @@ __all__ = [
     "StatementText",
     "StatementView",
     "public_result",
+    "row_label",
     "small_sides",
+    "split_small_rows",
     "statement_key",
     "suppressed_count",
     "with_analysis",
@@ -126,8 +130,20 @@ def suppressed_count(n: int, min_cell: int) -> str:
     return str(n) if n >= min_cell or n == 0 else f"fewer than {min_cell}"
 
 
-def _letter(group: int) -> str:
-    return chr(ord("A") + group) if 0 <= group < 26 else str(group)
+def row_label(row: Mapping[str, Any]) -> str:
+    """The name of a tally row: its side, or "Group A" for an opinion group."""
+    return str(row["side"]) if "side" in row else f"Group {group_letter(int(row['group']))}"
+
+
+def split_small_rows(
+    rows: Iterable[Mapping[str, Any]], min_cell: int
+) -> tuple[list[Mapping[str, Any]], list[str]]:
+    """A statement's per-side or per-group tally rows: those with at least ``min_cell``
+    voters, and the names of those hidden because fewer voted."""
+    everything = list(rows)
+    kept = [row for row in everything if int(row.get("n") or 0) >= min_cell]
+    hidden = [row_label(row) for row in everything if int(row.get("n") or 0) < min_cell]
+    return kept, hidden
 
 
 def statement_key(value: Any) -> StatementId:
@@ -251,7 +267,7 @@ def with_analysis(
         groups.append(
             GroupView(
                 id=gid,
-                letter=_letter(gid),
+                letter=group_letter(gid),
                 size=int(group.get("size") or 0),
                 composition=composition.get(gid, []),
                 representative=representative,

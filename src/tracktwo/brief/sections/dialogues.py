@@ -24,14 +24,15 @@ from tracktwo.brief.registry import BriefScope, Section, brief_section
 from tracktwo.brief.render import render_fragment
 from tracktwo.opinion.figures import (
     agreement_bars,
-    group_letter,
     opinion_map,
 )
 from tracktwo.opinion.findings import (
     UNDECLARED,
     Findings,
     StatementView,
+    row_label,
     small_sides,
+    split_small_rows,
     suppressed_count,
 )
 
@@ -84,16 +85,14 @@ def _has_sides(findings: Findings) -> bool:
 
 
 def _share_rows(
-    rows: Iterable[Mapping[str, Any]], label: str, min_cell: int
+    rows: Iterable[Mapping[str, Any]], min_cell: int
 ) -> tuple[list[ShareRow], list[str]]:
     """Rows of a statement's tally, with those of fewer than ``min_cell`` voters hidden."""
-    shown, hidden = [], []
-    for row in rows:
-        name = f"Group {group_letter(int(row['group']))}" if label == "group" else str(row["side"])
+    kept, hidden = split_small_rows(rows, min_cell)
+    shown = []
+    for row in kept:
+        name = row_label(row)
         n = int(row.get("n") or 0)
-        if n < min_cell:
-            hidden.append(name)
-            continue
         shown.append(
             ShareRow(
                 label=name,
@@ -194,14 +193,14 @@ def headline(scope: BriefScope) -> Section:
 def _common_item(findings: Findings, statement: StatementView, scope: BriefScope) -> StatementItem:
     item = StatementItem(statement, _translations(statement, scope.languages))
     if statement.sides:
-        rows, item.hidden = _share_rows(statement.sides, "side", scope.min_cell)
+        rows, item.hidden = _share_rows(statement.sides, scope.min_cell)
         shown = [r for r in statement.sides if str(r["side"]) not in item.hidden]
         if shown:
             item.figure = Markup(
                 agreement_bars(shown, findings.side_colours, threshold=findings.threshold)
             )
     else:
-        rows, item.hidden = _share_rows(statement.groups, "group", scope.min_cell)
+        rows, item.hidden = _share_rows(statement.groups, scope.min_cell)
     item.rows = rows
     return item
 
@@ -243,8 +242,8 @@ def common_ground(scope: BriefScope) -> Section | None:
 
 
 def _divisive_item(statement: StatementView, scope: BriefScope) -> StatementItem:
-    sides, hidden_sides = _share_rows(statement.sides, "side", scope.min_cell)
-    groups, hidden_groups = _share_rows(statement.groups, "group", scope.min_cell)
+    sides, hidden_sides = _share_rows(statement.sides, scope.min_cell)
+    groups, hidden_groups = _share_rows(statement.groups, scope.min_cell)
     item = StatementItem(statement, [])
     item.rows = sides + groups
     item.hidden = hidden_sides + hidden_groups

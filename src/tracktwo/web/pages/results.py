@@ -27,6 +27,7 @@ from tracktwo.opinion.figures import (
     opinion_map,
     participation_chart,
 )
+from tracktwo.opinion.findings import split_small_rows, suppressed_count
 from tracktwo.store.models import AnalysisSnapshot, Role, Vote
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.pages import page_router
@@ -43,26 +44,38 @@ def results(ctx: Ctx, dialogue_id: PathId) -> Response:
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id)
     role = role_in(ctx.db, user, dialogue.initiative_id)
-    findings = dialogue_findings(ctx.db, dialogue, min_cell=ctx.platform.settings.min_cell_size)
+    # Observers read this page, so it follows the brief's rules: a side with fewer than
+    # min_cell people is not compared with the others, and no share of fewer than min_cell
+    # voters is drawn.
+    min_cell = ctx.platform.settings.min_cell_size
+    findings = dialogue_findings(ctx.db, dialogue, min_cell=min_cell, hide_small_sides=True)
     sides = dialogue.initiative.sides
     colours = findings.side_colours
+    common, divisive, hidden = {}, {}, {}
+    for view in findings.common_ground:
+        rows, hidden[("common", view.id)] = split_small_rows(view.sides, min_cell)
+        if rows:
+            common[view.id] = Markup(agreement_bars(rows, colours, threshold=findings.threshold))
+    for view in findings.divisive:
+        rows, hidden[("divisive", view.id)] = split_small_rows(view.groups, min_cell)
+        if rows:
+            divisive[view.id] = Markup(group_share_bars(rows))
     figures = {
         "map": Markup(opinion_map(findings.result, sides)) if findings.result else None,
         "participation": Markup(participation_chart(findings.participation)),
-        "common": {
-            v.id: Markup(agreement_bars(v.sides, colours, threshold=findings.threshold))
-            for v in findings.common_ground
-            if v.sides
-        },
-        "divisive": {
-            v.id: Markup(group_share_bars(v.groups)) for v in findings.divisive if v.groups
-        },
+        "common": common,
+        "divisive": divisive,
     }
     return ctx.render(
         "dialogues/results.html",
         dialogue=dialogue,
         findings=findings,
         figures=figures,
+        hidden=hidden,
+        taking_part=[
+            (side, suppressed_count(n, min_cell))
+            for side, n in findings.participants_by_side.items()
+        ],
         is_facilitator=bool(role and role.at_least(Role.FACILITATOR)),
     )
 
