@@ -57,10 +57,12 @@ __all__ = [
     "delete_cluster",
     "edit_idea",
     "idea_history",
+    "ideas_of",
     "merge_ideas",
     "my_preferences",
     "preference_tallies",
     "propose_clustering",
+    "questions_by_idea",
     "rename_cluster",
     "split_idea",
     "submit_idea",
@@ -344,6 +346,8 @@ def ask_question(
     )
     if idea.state != IdeaState.ACTIVE:
         raise Conflict(f"Idea {idea.number} was {idea.state.value}; ask about the new one.")
+    if not question.strip():
+        raise InvalidInput("Write your question first.")
     text = clean_text(question, "question", MAX_QUESTION)
     asked = IdeaQuestion(
         idea_id=idea.id,
@@ -382,6 +386,8 @@ def answer_question(
         WorkshopStep.CLARIFICATION,
         "Questions about ideas can be answered only during the clarification step.",
     )
+    if not answer.strip():
+        raise InvalidInput("Write your answer first.")
     asked.answer = clean_text(answer, "answer", MAX_CLARIFICATION)
     asked.answered_by_id = participant.id if participant is not None else None
     asked.answered_by_user_id = actor.id if actor is not None else None
@@ -484,6 +490,23 @@ def split_idea(db: Session, actor: Actor, idea_id: int, texts: Sequence[str]) ->
     touch(workshop)
     db.flush()
     return made
+
+
+def questions_by_idea(db: Session, ideas: Sequence[Idea]) -> dict[int, list[IdeaQuestion]]:
+    """Clarification questions and answers of these ideas, oldest first."""
+    found: dict[int, list[IdeaQuestion]] = {idea.id: [] for idea in ideas}
+    for asked in db.scalars(
+        select(IdeaQuestion).where(IdeaQuestion.idea_id.in_(list(found))).order_by(IdeaQuestion.id)
+    ):
+        found[asked.idea_id].append(asked)
+    return found
+
+
+def ideas_of(db: Session, workshop_id: int) -> list[Idea]:
+    """Every idea, merged and split ones included, by number."""
+    return list(
+        db.scalars(select(Idea).where(Idea.workshop_id == workshop_id).order_by(Idea.number))
+    )
 
 
 def idea_history(db: Session, idea: Idea) -> list[IdeaRevision]:
@@ -639,9 +662,7 @@ def cast_preferences(
     if not chosen:
         raise InvalidInput("Choose at least one idea.")
     if len(chosen) > workshop.votes_per_participant:
-        raise InvalidInput(
-            f"Choose at most {workshop.votes_per_participant} ideas; you chose {len(chosen)}."
-        )
+        raise InvalidInput("You chose too many ideas; uncheck some and send again.")
     valid = {idea.id for idea in active_ideas(db, workshop.id)}
     if any(idea_id not in valid for idea_id in chosen):
         raise NotFound("One of the ideas you chose is not in this workshop any more.")

@@ -15,7 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracktwo.actions.access import Actor, role_in
-from tracktwo.actions.workshop_ideas import clusters_of, idea_history, preference_tallies
+from tracktwo.actions.workshop_ideas import (
+    clusters_of,
+    idea_history,
+    ideas_of,
+    preference_tallies,
+    questions_by_idea,
+)
 from tracktwo.actions.workshop_mapping import MapOverview, decisions_of, map_overview
 from tracktwo.actions.workshop_plan import action_items
 from tracktwo.actions.workshops import members_of, side_name, workshop_for
@@ -23,7 +29,6 @@ from tracktwo.errors import Conflict
 from tracktwo.store.models import (
     ActionItem,
     Idea,
-    IdeaQuestion,
     Participant,
     Role,
     Workshop,
@@ -88,17 +93,29 @@ class WorkshopResult:
             return []
         return [[self.ideas[k] for k in members] for members in structure.cycles]
 
+    @property
+    def numbered_labels(self) -> list[str]:
+        """Labels that start with the idea's number in the workshop, as every page shows it."""
+        return [f"{idea.number}. {idea.text}" for idea in self.ideas]
+
     def tree_svg(self, text: FigureText | None = None) -> str | None:
         structure = self.structure
         if structure is None:
             return None
-        return influence_tree_svg(structure, self.labels, text=text)
+        return influence_tree_svg(structure, self.numbered_labels, text=text, numbered=False)
+
+    def tree_png(self) -> bytes | None:
+        structure = self.structure
+        if structure is None:
+            return None
+        return influence_tree_png(structure, self.numbered_labels, numbered=False)
 
     def micmac_svg(self, text: FigureText | None = None) -> str | None:
         structure = self.structure
         if structure is None:
             return None
-        return micmac_svg(structure, self.labels, text=text)
+        numbers = [idea.number for idea in self.ideas]
+        return micmac_svg(structure, self.labels, text=text, numbers=numbers)
 
 
 def is_final(workshop: Workshop) -> bool:
@@ -133,11 +150,10 @@ def tree_svg_for(db: Session, actor: Actor, workshop_id: int) -> str:
 
 
 def tree_png_for(db: Session, actor: Actor, workshop_id: int) -> bytes:
-    result = result_for(db, actor, workshop_id)
-    structure = result.structure
-    if structure is None:
+    png = result_for(db, actor, workshop_id).tree_png()
+    if png is None:
         raise Conflict("This workshop has no influence map yet.")
-    return influence_tree_png(structure, result.labels)
+    return png
 
 
 def relations_csv_for(db: Session, actor: Actor, workshop_id: int) -> str:
@@ -263,16 +279,8 @@ def _facilitator_record(db: Session, workshop: Workshop) -> dict[str, Any]:
     members = members_of(db, workshop.id)
     pseudonyms = {m.participant.id: m.participant.pseudonym for m in members}
     sides = {side.id: side.name for side in workshop.initiative.sides}
-    ideas = list(
-        db.scalars(select(Idea).where(Idea.workshop_id == workshop.id).order_by(Idea.number))
-    )
-    questions: dict[int, list[IdeaQuestion]] = {}
-    for asked in db.scalars(
-        select(IdeaQuestion)
-        .where(IdeaQuestion.idea_id.in_([idea.id for idea in ideas]))
-        .order_by(IdeaQuestion.id)
-    ):
-        questions.setdefault(asked.idea_id, []).append(asked)
+    ideas = ideas_of(db, workshop.id)
+    questions = questions_by_idea(db, ideas)
     idea_rows = []
     for idea in ideas:
         row = _idea_json(idea, authors=pseudonyms)

@@ -48,7 +48,10 @@ __all__ = [
     "join_workshop",
     "list_workshops",
     "members_of",
+    "membership_in",
     "parse_fraction",
+    "participants_by_side",
+    "pass_turn",
     "regenerate_link",
     "require_member",
     "require_step",
@@ -331,6 +334,14 @@ def members_of(db: Session, workshop_id: int) -> list[WorkshopMember]:
 
 def side_name(participant: Participant) -> str:
     return participant.side.name if participant.side is not None else UNDECLARED_SIDE
+
+
+def participants_by_side(db: Session, workshop: Workshop) -> dict[str, int]:
+    """How many members each side has (and how many declared none)."""
+    counts = {side.name: 0 for side in workshop.initiative.sides} | {UNDECLARED_SIDE: 0}
+    for member in members_of(db, workshop.id):
+        counts[side_name(member.participant)] += 1
+    return counts
 
 
 # --- round-robin ----------------------------------------------------------------------------

@@ -16,7 +16,17 @@ from tracktwo.platform import Platform
 from tracktwo.store.db import DatabaseUnavailable
 from tracktwo.web.api import create_api
 from tracktwo.web.errors import install_error_handlers
-from tracktwo.web.pages import account, auth, dialogues, initiatives, participate, results
+from tracktwo.web.pages import (
+    account,
+    auth,
+    dialogues,
+    initiatives,
+    participate,
+    results,
+    workshop_live,
+    workshop_participate,
+    workshops,
+)
 from tracktwo.web.security import SecurityMiddleware
 
 __all__ = ["create_app"]
@@ -67,6 +77,16 @@ def create_app(platform: Platform | None = None, *, settings: Settings | None = 
             )
         return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
 
-    for module in (auth, initiatives, account, dialogues, participate, results):
+    for module in (
+        auth,
+        initiatives,
+        account,
+        dialogues,
+        participate,
+        results,
+        workshops,
+        workshop_live,
+        workshop_participate,
+    ):
         app.include_router(module.router)
     return app
