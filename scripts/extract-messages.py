@@ -69,6 +69,7 @@ PYTHON_SOURCES = (
     "src/tracktwo/opinion/figures.py",
     "src/tracktwo/web/pages/participate.py",
     "src/tracktwo/web/pages/workshop_participate.py",
+    "src/tracktwo/actions/workshop_results.py",  # the influence tree's fixed words
 )
 # Names whose call marks a message: ``_("...")`` and ``gettext("...")``, plus the call form
 # ``translator(language)("...")``.

@@ -20,6 +20,7 @@ from tracktwo.actions.initiatives import SideInput, create_initiative
 from tracktwo.actions.moderation import set_translation
 from tracktwo.actions.participants import join_dialogue
 from tracktwo.actions.participation import submit_statement
+from tracktwo.demo_workshops import seed_workshops
 from tracktwo.store.models import (
     Dialogue,
     Initiative,
@@ -29,6 +30,7 @@ from tracktwo.store.models import (
     Statement,
     User,
     Vote,
+    Workshop,
     utcnow,
 )
 
@@ -50,6 +52,7 @@ class DemoAccess:
 
     initiative_id: int
     dialogue_id: int
+    workshop_ids: list[int]  # the finished workshop, then the one in its mapping step
     join_links: dict[str, str]  # side name (or "Everyone") -> the path of its join link
     facilitator_email: str
     facilitator_password: str
@@ -272,6 +275,7 @@ def seed_demo(db: Session) -> DemoAccess:
         db.add(Membership(initiative=initiative, user=observer, role=Role.OBSERVER))
         db.flush()
         _seed_dialogue(db, initiative, facilitator)
+        seed_workshops(db, initiative, facilitator)
     db.flush()
     dialogue = db.scalars(
         select(Dialogue).where(Dialogue.initiative_id == initiative.id).order_by(Dialogue.id)
@@ -288,6 +292,13 @@ def seed_demo(db: Session) -> DemoAccess:
     return DemoAccess(
         initiative_id=initiative.id,
         dialogue_id=dialogue.id,
+        workshop_ids=list(
+            db.scalars(
+                select(Workshop.id)
+                .where(Workshop.initiative_id == initiative.id)
+                .order_by(Workshop.id)
+            )
+        ),
         join_links=links,
         facilitator_email=FACILITATOR_EMAIL,
         facilitator_password=facilitator_password,

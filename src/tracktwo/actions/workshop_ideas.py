@@ -40,7 +40,6 @@ from tracktwo.store.models import (
     WorkshopStep,
     utcnow,
 )
-from tracktwo.workshop.clustering import propose_clusters
 
 __all__ = [
     "IdeaTally",
@@ -611,6 +610,9 @@ def propose_clustering(db: Session, actor: Actor, workshop_id: int) -> list[Work
     Existing clusters are never touched; groups of one idea are left unclustered. The names
     are the most central idea of each group, for the facilitator to rename.
     """
+    # Imported here: scikit-learn's clustering is slow to import and only this needs it.
+    from tracktwo.workshop.clustering import propose_clusters
+
     workshop = workshop_for(db, actor, workshop_id, at_least=Role.FACILITATOR)
     _clustering_step(workshop)
     loose = [idea for idea in active_ideas(db, workshop.id) if idea.cluster_id is None]

@@ -26,6 +26,7 @@ from tracktwo.actions.workshop_mapping import MapOverview, decisions_of, map_ove
 from tracktwo.actions.workshop_plan import action_items
 from tracktwo.actions.workshops import members_of, side_name, workshop_for
 from tracktwo.errors import Conflict
+from tracktwo.i18n import translator
 from tracktwo.store.models import (
     ActionItem,
     Idea,
@@ -48,6 +49,7 @@ from tracktwo.workshop.ism import Structure
 __all__ = [
     "WorkshopResult",
     "export_json",
+    "figure_text",
     "is_final",
     "relations_csv_for",
     "result_for",
@@ -116,6 +118,23 @@ class WorkshopResult:
             return None
         numbers = [idea.number for idea in self.ideas]
         return micmac_svg(structure, self.labels, text=text, numbers=numbers)
+
+
+def figure_text(language: str) -> FigureText:
+    """The fixed words of the figures in a language (participants' pages, the brief)."""
+    gettext = translator(language)
+    return FigureText(
+        level=gettext("Level {number}"),
+        outcomes=gettext("outcomes"),
+        root_drivers=gettext("root drivers"),
+        cycle=gettext("Reinforce each other:"),
+        unlinked=gettext("Not linked"),
+        tree_title=gettext("Influence tree"),
+        tree_description=gettext(
+            "Ideas in {levels} levels; an arrow points from an idea to an idea it helps. "
+            "Root drivers are at the bottom."
+        ),
+    )
 
 
 def is_final(workshop: Workshop) -> bool:

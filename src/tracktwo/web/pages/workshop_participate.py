@@ -30,7 +30,7 @@ from tracktwo.actions.workshop_ideas import (
     submit_idea,
 )
 from tracktwo.actions.workshop_mapping import cast_pair_vote, current_question, my_pair_vote
-from tracktwo.actions.workshop_results import is_final, workshop_result
+from tracktwo.actions.workshop_results import figure_text, is_final, workshop_result
 from tracktwo.actions.workshops import (
     join_workshop,
     membership_in,
@@ -51,27 +51,9 @@ from tracktwo.web.pages.participate import (
     welcome,
 )
 from tracktwo.web.pages.workshop_live import change_stream
-from tracktwo.workshop.figures import FigureText
 
 router = page_router()
 Ctx = Annotated[PageContext, Depends(page_context)]
-
-
-def figure_text(language: str) -> FigureText:
-    """The fixed words of the influence tree in the participant's language."""
-    gettext = translator(language)
-    return FigureText(
-        level=gettext("Level {number}"),
-        outcomes=gettext("outcomes"),
-        root_drivers=gettext("root drivers"),
-        cycle=gettext("Reinforce each other:"),
-        unlinked=gettext("Not linked"),
-        tree_title=gettext("Influence tree"),
-        tree_description=gettext(
-            "Ideas in {levels} levels; an arrow points from an idea to an idea it helps. "
-            "Root drivers are at the bottom."
-        ),
-    )
 
 
 # --- joining --------------------------------------------------------------------------------
