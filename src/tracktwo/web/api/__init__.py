@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from tracktwo import __version__
 from tracktwo.platform import Platform
-from tracktwo.web.api import dialogues, initiatives
+from tracktwo.web.api import dialogues, initiatives, workshops
 from tracktwo.web.errors import install_error_handlers
 
 __all__ = ["create_api"]
@@ -35,4 +35,5 @@ def create_api(platform: Platform) -> FastAPI:
     install_error_handlers(api, json=True)
     api.include_router(initiatives.router)
     api.include_router(dialogues.router)
+    api.include_router(workshops.router)
     return api
