@@ -62,6 +62,13 @@ def _join(page: Page, link: str) -> str:
     return page.url
 
 
+def _show(page: Page, url: str, js: bool) -> None:
+    """Without JavaScript a participant reloads the page; with it, the page follows by itself
+    (and navigating now would race with its own reload)."""
+    if not js:
+        page.goto(url)
+
+
 def _step(console: Page, label: str) -> None:
     console.get_by_role("button", name=re.compile("^Next: " + label)).click()
     expect(console.get_by_text(f"The workshop is now in the {label} step.")).to_be_visible()
@@ -120,9 +127,7 @@ def test_a_whole_workshop(new_page, live_server: LiveServer) -> None:  # type: i
         console.get_by_role("button", name="Save clusters").click()
         expect(console.get_by_text("1 idea moved.")).to_be_visible()
     console.reload()
-    expect(console.get_by_role("region", name="Trust and supply")).to_contain_text(
-        IDEAS["hill1"]
-    )
+    expect(console.get_by_role("region", name="Trust and supply")).to_contain_text(IDEAS["hill1"])
 
     # Preference votes: two each.
     _step(console, "Preference voting")
@@ -133,7 +138,8 @@ def test_a_whole_workshop(new_page, live_server: LiveServer) -> None:  # type: i
     }
     for name, picks in choices.items():
         phone = phones[name]
-        phone.goto(screens[name])
+        _show(phone, screens[name], js)  # with JavaScript the phone moved on by itself
+        expect(phone.get_by_role("button", name="Send my choice")).to_be_visible()
         for pick in picks:
             phone.get_by_label(re.compile(re.escape(IDEAS[pick]))).check()
         phone.get_by_role("button", name="Send my choice").click()
@@ -147,12 +153,17 @@ def test_a_whole_workshop(new_page, live_server: LiveServer) -> None:  # type: i
     presenter.set_viewport_size({"width": 1200, "height": 800})
     sign_in(presenter, live_server, "fac@example.org")
     presenter.goto(workshop_url + "/present")
+    shown = "0"
     for number in range(3):
         for index, name in enumerate(phones):
             phone = phones[name]
-            phone.goto(screens[name])
+            _show(phone, screens[name], js)
+            # The phone shows the new question (with JavaScript: by itself, live).
+            expect(phone.get_by_role("button", name="Yes")).to_be_visible()
+            expect(phone.locator("input[name=question_number]")).not_to_have_value(shown)
             phone.get_by_role("button", name="Yes" if index < 2 else "No").click()
             expect(phone.get_by_text("You can change your answer")).to_be_visible()
+        shown = phone.locator("input[name=question_number]").input_value()
         if js and number == 0:  # live: the presenter's tallies moved without a reload
             expect(presenter.locator("#pair-tallies")).to_contain_text("2")
         console.goto(workshop_url)
@@ -170,5 +181,5 @@ def test_a_whole_workshop(new_page, live_server: LiveServer) -> None:  # type: i
     _step(console, "Action plan")
     expect(console.get_by_role("heading", name="Influence tree")).to_be_visible()
     expect(console.locator("#tree svg")).to_be_visible()
-    phones["harbour"].goto(screens["harbour"])
+    _show(phones["harbour"], screens["harbour"], js)
     expect(phones["harbour"].locator("figure.tree svg")).to_be_visible()

@@ -122,9 +122,20 @@ def test_decision_rules_on_the_votes_per_side(
             assert session.cell(*question.pair).value is True
 
 
+def _versions(world: World) -> tuple[int, int]:
+    with world.platform.database.transaction() as db:
+        workshop = db.get(Workshop, world.workshop_id)
+        assert workshop is not None
+        return workshop.version, workshop.public_version
+
+
 def test_a_later_vote_replaces_an_earlier_one(platform: Platform) -> None:
     world, people, _ = mapping_world(platform)
+    before = _versions(world)
     _vote(world, people, {"hill1": True, "harbour1": False})
+    after = _versions(world)
+    # Staff pages hear about every vote; phones do not reload for other people's votes.
+    assert after[0] > before[0] and after[1] == before[1]
     question = _vote(world, people, {"harbour1": True})
     with platform.database.transaction() as db:
         workshop = db.get(Workshop, world.workshop_id)

@@ -59,7 +59,6 @@ def _links(web: WebClient, location: str) -> dict[str, str]:
 
 def _participant(platform: Platform, link: str, language: str = "en") -> WebClient:
     client = make_client(platform)
-    client.__enter__()
     page = client.get(link)
     assert page.status_code == 200 and "Which community do you belong to?" in page.text
     side = re.search(r'name="side" value="(\w+)" checked', page.text)

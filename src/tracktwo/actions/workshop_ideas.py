@@ -676,7 +676,7 @@ def cast_preferences(
         db.add(
             PreferenceVote(workshop_id=workshop.id, participant_id=participant.id, idea_id=idea_id)
         )
-    touch(workshop)
+    touch(workshop, seen_by_participants=False)
     db.flush()
     return chosen
 

@@ -274,7 +274,7 @@ def cast_pair_vote(
         yes=yes,
     )
     db.add(vote)
-    touch(workshop)
+    touch(workshop, seen_by_participants=False)
     db.flush()
     return vote
 

@@ -9,6 +9,7 @@ a pseudonym, or votes broken down by side (such small cells could identify peopl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -69,7 +70,7 @@ class WorkshopResult:
     overview: MapOverview | None
     final: bool  # the facilitators closed the mapping step
 
-    @property
+    @cached_property
     def structure(self) -> Structure | None:
         return self.overview.session.structure() if self.overview is not None else None
 

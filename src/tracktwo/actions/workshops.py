@@ -155,9 +155,15 @@ def workshop_for(
     return workshop
 
 
-def touch(workshop: Workshop) -> None:
-    """Mark the workshop as changed, so that live pages refresh (an atomic SQL increment)."""
+def touch(workshop: Workshop, *, seen_by_participants: bool = True) -> None:
+    """Mark the workshop as changed, so that live pages refresh (atomic SQL increments).
+
+    Votes and arrivals change only what the facilitators and the room screen show; phones
+    refresh only on ``public_version``, so thirty phones do not all reload on every vote.
+    """
     workshop.version = Workshop.version + 1
+    if seen_by_participants:
+        workshop.public_version = Workshop.public_version + 1
 
 
 def _new_token() -> str:
@@ -276,10 +282,10 @@ def join_workshop(
         )
         db.add(member)
         _log_assignment(db, workshop, participant, link, "joined")
-        touch(workshop)
+        touch(workshop, seen_by_participants=False)
     elif identity.side_changed:
         _log_assignment(db, workshop, participant, link, "changed side")
-        touch(workshop)
+        touch(workshop, seen_by_participants=False)
     db.flush()
     return JoinedWorkshop(participant=participant, member=member, new_secret=identity.new_secret)
 

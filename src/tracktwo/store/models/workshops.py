@@ -137,8 +137,10 @@ class Workshop(Base):
         ForeignKey("participants.id", ondelete="SET NULL")
     )
     round: Mapped[int] = mapped_column(Integer, default=1)
-    # Bumped by every change, so live pages need one indexed read to know they are stale.
+    # Bumped by every change, so live pages need one indexed read to know they are stale;
+    # public_version only by the changes participants' screens show (not by votes).
     version: Mapped[int] = mapped_column(Integer, default=0)
+    public_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

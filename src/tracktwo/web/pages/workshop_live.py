@@ -43,14 +43,15 @@ Ctx = Annotated[PageContext, Depends(page_context)]
 POLL_SECONDS = 1.5
 
 
-def version_of(ctx: PageContext, workshop_id: int) -> int:
-    version = ctx.db.scalar(select(Workshop.version).where(Workshop.id == workshop_id))
+def version_of(ctx: PageContext, workshop_id: int, *, public: bool = False) -> int:
+    column = Workshop.public_version if public else Workshop.version
+    version = ctx.db.scalar(select(column).where(Workshop.id == workshop_id))
     ctx.db.rollback()  # end the read transaction so the next poll sees new commits
     return int(version or 0)
 
 
-def change_stream(ctx: PageContext, workshop_id: int) -> StreamingResponse:
-    """``change`` whenever the workshop's version moves."""
+def change_stream(ctx: PageContext, workshop_id: int, *, public: bool = False) -> StreamingResponse:
+    """``change`` whenever the workshop's version (``public``: as participants see it) moves."""
 
     def describe(last: int, current: int) -> str | None:
         if current == last:
@@ -58,7 +59,10 @@ def change_stream(ctx: PageContext, workshop_id: int) -> StreamingResponse:
         return f"event: change\ndata: {json.dumps({'version': current})}\n\n"
 
     return poll_stream(
-        ctx, lambda: version_of(ctx, workshop_id), describe, poll_seconds=POLL_SECONDS
+        ctx,
+        lambda: version_of(ctx, workshop_id, public=public),
+        describe,
+        poll_seconds=POLL_SECONDS,
     )
 
 

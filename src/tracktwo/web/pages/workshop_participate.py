@@ -228,7 +228,7 @@ def screen(ctx: Ctx, workshop_id: int) -> Response:
 @router.get("/w/{workshop_id}/events")
 async def events(ctx: Ctx, workshop_id: int) -> Response:
     await run_in_threadpool(_member, ctx, workshop_id)
-    return change_stream(ctx, workshop_id)
+    return change_stream(ctx, workshop_id, public=True)
 
 
 def _act(

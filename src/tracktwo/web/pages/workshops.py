@@ -45,13 +45,17 @@ from tracktwo.actions.workshop_mapping import (
     dismiss_contradiction,
     enter_answer,
     group_decision,
-    map_overview,
     pair_tallies,
     revise_answer,
     revote_question,
     withdraw_answer,
 )
-from tracktwo.actions.workshop_plan import ActionInput, add_action_item, update_action_item
+from tracktwo.actions.workshop_plan import (
+    ActionInput,
+    action_items,
+    add_action_item,
+    update_action_item,
+)
 from tracktwo.actions.workshop_results import workshop_result
 from tracktwo.actions.workshops import (
     STEP_NAMES,
@@ -69,7 +73,7 @@ from tracktwo.actions.workshops import (
     update_workshop,
     workshop_for,
 )
-from tracktwo.errors import InvalidInput, TracktwoError
+from tracktwo.errors import InvalidInput, NotFound, TracktwoError
 from tracktwo.store.models import (
     ActionStatus,
     DecisionRule,
@@ -259,26 +263,25 @@ def _console_values(ctx: PageContext, workshop: Workshop) -> dict[str, Any]:
     }
     if step in (WorkshopStep.IDEAS, WorkshopStep.CLARIFICATION):
         values["questions"] = questions_by_idea(db, values["ideas"])
-        values["all_ideas"] = ideas_of(db, workshop.id)
     if step in (WorkshopStep.CLUSTERING, WorkshopStep.VOTING):
         values["clusters"] = clusters_of(db, workshop.id)
     if step == WorkshopStep.VOTING:
         values["tallies"] = preference_tallies(db, workshop)
         values["voters"] = voters_by_side(db, workshop)
-    overview = map_overview(db, workshop)
-    values["overview"] = overview
+    result = workshop_result(db, workshop)
+    overview = values["overview"] = result.overview
     if overview is not None:
-        result = workshop_result(db, workshop)
+        decisions = decisions_of(db, workshop)
         values["result"] = result
         values["tree"] = Markup(result.tree_svg() or "")
         values["contradiction"] = contradiction_view(overview)
         values["remaining"] = overview.session.remaining()
         values["relations"] = list(overview.session.relations())
+        values["answer_kinds"] = _answer_kinds(decisions)
         if overview.question is not None:
-            tallies = pair_tallies(db, workshop, overview.question.number)
-            values["tallies"] = tallies
-            values["preview"] = group_decision(workshop, tallies, {})
-            decisions = decisions_of(db, workshop)
+            counts = pair_tallies(db, workshop, overview.question.number)
+            values["pair_counts"] = counts
+            values["preview"] = group_decision(workshop, counts, {})
             values["last_decision"] = next(
                 (
                     d
@@ -287,12 +290,9 @@ def _console_values(ctx: PageContext, workshop: Workshop) -> dict[str, Any]:
                 ),
                 None,
             )
-        values["answer_kinds"] = _answer_kinds(decisions_of(db, workshop))
-    if step in (WorkshopStep.ACTION_PLAN, WorkshopStep.CLOSED) and overview is not None:
-        from tracktwo.actions.workshop_plan import action_items
-
-        values["micmac"] = Markup(values["result"].micmac_svg() or "")
-        values["items"] = action_items(db, workshop)
+        if step in (WorkshopStep.ACTION_PLAN, WorkshopStep.CLOSED):
+            values["micmac"] = Markup(result.micmac_svg() or "")
+            values["items"] = action_items(db, workshop)
     return values
 
 
@@ -426,10 +426,11 @@ async def add_idea(ctx: Ctx, workshop_id: int) -> Response:
 def idea_page(ctx: Ctx, workshop_id: int, idea_id: int) -> Response:
     user = ctx.require_user()
     workshop = workshop_for(ctx.db, user, workshop_id, at_least=Role.FACILITATOR)
-    idea = next((i for i in ideas_of(ctx.db, workshop.id) if i.id == idea_id), None)
+    every_idea = ideas_of(ctx.db, workshop.id)
+    idea = next((i for i in every_idea if i.id == idea_id), None)
     if idea is None:
-        raise InvalidInput(f"This workshop has no idea {idea_id}.")
-    numbers = {i.id: i.number for i in ideas_of(ctx.db, workshop.id)}
+        raise NotFound(f"This workshop has no idea {idea_id}.")
+    numbers = {i.id: i.number for i in every_idea}
     return ctx.render(
         "workshops/idea.html",
         workshop=workshop,

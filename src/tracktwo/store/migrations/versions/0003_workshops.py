@@ -63,6 +63,7 @@ def upgrade() -> None:
         sa.Column("turn_participant_id", sa.Integer(), nullable=True),
         sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("public_version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
