@@ -98,6 +98,7 @@ def test_a_whole_workshop_through_the_pages(
     empty = hill.submit("/w/1/ideas", {"text": "   "})
     assert empty.status_code == 400 and "The idea is empty" in empty.text
     facilitator.submit(location + "/ideas", {"text": "Hotels take water in summer."})
+    assert "Hotels take water in summer." in facilitator.get(location + "/present").text
     console = facilitator.get(location).text
     assert "Hotels take water in summer." in console and PSEUDONYM.search(console)
 
@@ -132,6 +133,7 @@ def test_a_whole_workshop_through_the_pages(
         {"cluster_for_3": cluster.group(1), "cluster_for_4": cluster.group(1), "cluster_for_5": ""},
     )
     assert "2 ideas moved." in saved.text
+    assert "Land and water" in facilitator.get(location + "/present").text
 
     # Voting on phones; tallies by side for the facilitator.
     _step(facilitator, location, "voting")
@@ -143,7 +145,9 @@ def test_a_whole_workshop_through_the_pages(
     assert re.search(r"3\. Farmers fear losing their land\..*?<strong>2</strong>", tallies, re.S)
 
     # Mapping: the phones answer the current question; the facilitator closes it.
+    assert "Choose the 3 ideas" in facilitator.get(location + "/present").text
     mapping = _step(facilitator, location, "mapping")
+    assert "significantly help progress on" in facilitator.get(location + "/present").text
     assert "Does making progress on" in mapping and "People in the room without a device" in mapping
     phone = hill.get("/w/1").text
     number = re.search(r'name="question_number" value="(\d+)"', phone)
@@ -292,3 +296,41 @@ def test_live_pages_hear_about_every_change(
     assert body.count("event: change") == 1 and ": still here" in body
     with make_client(sqlite_platform) as stranger:
         assert stranger.get("/w/1/events").status_code == 403
+
+
+def test_a_contradiction_is_shown_and_resolved_on_the_console(sqlite_platform: Platform) -> None:
+    from tests.workshops.helpers import mapping_world
+
+    world, _, ideas = mapping_world(sqlite_platform)
+    with make_client(sqlite_platform) as web:
+        web.login("fac@example.org", "a long password")
+        location = f"/workshops/{world.workshop_id}"
+
+        def enter(i: int, j: int, answer: str) -> str:
+            pair = {"from_idea": str(ideas[i]), "to_idea": str(ideas[j]), "answer": answer}
+            response = web.submit(location + "/map/enter", pair)
+            assert response.status_code == 200, response.text
+            return response.text
+
+        enter(0, 1, "yes")
+        enter(1, 2, "yes")
+        page = enter(0, 2, "no")
+        assert "Contradiction: nothing was changed" in page
+        panel = page[page.index('id="contradiction"') :]
+        assert "because:" in panel and "Put back to the group" in panel
+        assert panel.index("1. Nobody trusts") < panel.index("2. The old pipes")
+        back = web.submit(
+            location + "/map/withdraw", {"from_idea": str(ideas[1]), "to_idea": str(ideas[2])}
+        )
+        assert "the group is asked that question again" in back.text
+        assert 'id="contradiction"' not in back.text
+        question = back.text[back.text.index("Does making progress on") :]
+        assert question.index("2. The old pipes") < question.index("3. Farmers fear")
+        wrong = web.submit(location + "/map/enter", {"from_idea": str(ideas[0]), "to_idea": "x"})
+        assert wrong.status_code == 400 and "second idea is missing" in wrong.text
+
+        # To the end: the closed workshop still shows its map and plan.
+        for step in ("action_plan", "closed"):
+            web.submit(location + "/step", {"step": step, "accept_incomplete": "on"})
+        closed = web.get(location).text
+        assert "The workshop is closed" in closed and "<svg" in closed
