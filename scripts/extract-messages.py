@@ -69,6 +69,8 @@ PYTHON_SOURCES = (
     "src/tracktwo/opinion/figures.py",
     "src/tracktwo/web/pages/participate.py",
     "src/tracktwo/web/pages/survey_participate.py",
+    "src/tracktwo/web/pages/workshop_participate.py",
+    "src/tracktwo/actions/workshop_results.py",  # the influence tree's fixed words
 )
 # Names whose call marks a message: ``_("...")`` and ``gettext("...")``, plus the call form
 # ``translator(language)("...")``.
@@ -153,6 +155,47 @@ FIXED_MESSAGES: tuple[tuple[str, str], ...] = (
     (
         "src/tracktwo/web/pages/participate.py",
         "This resume link is not valid; use the invitation link of your dialogue instead.",
+    ),
+    # workshops: joining, and acting in the current step only (actions/workshop*.py)
+    *(
+        ("src/tracktwo/actions/workshops.py", text)
+        for text in (
+            "This workshop has ended; thank you for taking part.",
+            "We do not know you in this workshop yet; open the invitation link you were sent.",
+            "You have not joined this workshop; open its invitation link to take part.",
+        )
+    ),
+    *(
+        ("src/tracktwo/actions/workshop_ideas.py", text)
+        for text in (
+            "The idea is empty; write one short sentence.",
+            "Ideas can be added only while the workshop is collecting ideas.",
+            "It is not your turn yet; the facilitator will call on you.",
+            "This idea is already on the list.",
+            "Ideas can be explained only during the ideas and clarification steps.",
+            "Only the author of an idea can explain it.",
+            "Questions about ideas can be asked only during the clarification step.",
+            "Write your question first.",
+            "Only the author of an idea can answer questions about it.",
+            "Questions about ideas can be answered only during the clarification step.",
+            "Write your answer first.",
+            "Preference votes can be cast only during the voting step.",
+            "Choose at least one idea.",
+            "You chose too many ideas; uncheck some and send again.",
+            "One of the ideas you chose is not in this workshop any more.",
+        )
+    ),
+    *(
+        ("src/tracktwo/actions/workshop_mapping.py", text)
+        for text in (
+            "This question is no longer open; the page now shows the current one.",
+            "Influence questions can be answered only during the mapping step.",
+            "An answer to an influence question is yes or no.",
+        )
+    ),
+    (
+        "src/tracktwo/web/pages/workshop_participate.py",
+        "This resume link is not valid; use the invitation link of your workshop instead.",
     ),
 )
 

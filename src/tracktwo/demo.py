@@ -22,6 +22,7 @@ from tracktwo.actions.participants import join_dialogue
 from tracktwo.actions.participation import submit_statement
 from tracktwo.actions.survey_data import import_responses_csv
 from tracktwo.actions.surveys import WavePlan, create_survey, set_wave_state
+from tracktwo.demo_workshops import seed_workshops
 from tracktwo.store.models import (
     Dialogue,
     Initiative,
@@ -32,6 +33,7 @@ from tracktwo.store.models import (
     Statement,
     User,
     Vote,
+    Workshop,
     utcnow,
 )
 
@@ -53,6 +55,7 @@ class DemoAccess:
 
     initiative_id: int
     dialogue_id: int
+    workshop_ids: list[int]  # the finished workshop, then the one in its mapping step
     join_links: dict[str, str]  # side name (or "Everyone") -> the path of its join link
     facilitator_email: str
     facilitator_password: str
@@ -324,6 +327,7 @@ def seed_demo(db: Session) -> DemoAccess:
         db.flush()
         _seed_dialogue(db, initiative, facilitator)
         _seed_survey(db, initiative, facilitator)
+        seed_workshops(db, initiative, facilitator)
     db.flush()
     dialogue = db.scalars(
         select(Dialogue).where(Dialogue.initiative_id == initiative.id).order_by(Dialogue.id)
@@ -340,6 +344,13 @@ def seed_demo(db: Session) -> DemoAccess:
     return DemoAccess(
         initiative_id=initiative.id,
         dialogue_id=dialogue.id,
+        workshop_ids=list(
+            db.scalars(
+                select(Workshop.id)
+                .where(Workshop.initiative_id == initiative.id)
+                .order_by(Workshop.id)
+            )
+        ),
         join_links=links,
         facilitator_email=FACILITATOR_EMAIL,
         facilitator_password=facilitator_password,

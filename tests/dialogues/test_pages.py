@@ -266,14 +266,18 @@ def test_results_page_suppresses_small_cells(sqlite_platform: Platform) -> None:
     for index in range(10):
         side = "Harbour" if index < 2 else "Hill"
         phone = make_client(sqlite_platform)
-        phone.submit(f"/j/{world.links[side]}", {"language": "en", "consent": "yes",
-                                                  "side": "2" if side == "Harbour" else "1"})
+        phone.submit(
+            f"/j/{world.links[side]}",
+            {"language": "en", "consent": "yes", "side": "2" if side == "Harbour" else "1"},
+        )
         for _ in range(6):
             page = phone.get(f"/d/{world.dialogue_id}").text
             found = re.search(r'name="statement_id" value="(\d+)"', page)
             assert found
-            phone.submit(f"/d/{world.dialogue_id}/vote",
-                         {"statement_id": found.group(1), "value": "1" if index % 3 else "-1"})
+            phone.submit(
+                f"/d/{world.dialogue_id}/vote",
+                {"statement_id": found.group(1), "value": "1" if index % 3 else "-1"},
+            )
     Worker(sqlite_platform).drain()
     with make_client(sqlite_platform) as staff:
         staff.login("fac@example.org", "a long password")

@@ -29,6 +29,7 @@ from tracktwo.store.models import (
 __all__ = [
     "JOINED_ELSEWHERE",
     "UNDECLARED",
+    "Identity",
     "Joined",
     "identify_participant",
     "join_dialogue",
@@ -81,11 +82,11 @@ def participant_for_secret(db: Session, secret: str | None) -> Participant | Non
 
 
 def _side_choice(
-    initiative: Initiative, link_side_id: int | None, side: str | int | None
+    initiative: Initiative, preset_side_id: int | None, side: str | int | None
 ) -> int | None:
     """The side a joining participant ends up with: their choice, else the link's side."""
     if side is None:
-        return link_side_id
+        return preset_side_id
     if side == UNDECLARED or side == "":
         return None
     try:
@@ -128,14 +129,15 @@ def join_dialogue(
     dialogue = link.dialogue
     if dialogue.state == DialogueState.DRAFT:
         raise Conflict("This dialogue has not opened yet; try the link again later.")
-    participant, new_secret = identify_participant(
+    identity = identify_participant(
         db,
         dialogue.initiative,
         secret=secret,
-        link_side_id=link.side_id,
         side=side,
         language=language,
+        preset_side_id=link.side_id,
     )
+    participant, new_secret = identity.participant, identity.new_secret
     membership = membership_of(db, participant, dialogue.id)
     if membership is None:
         membership = DialogueMembership(
@@ -146,21 +148,27 @@ def join_dialogue(
     return Joined(participant=participant, membership=membership, new_secret=new_secret)
 
 
+@dataclass(frozen=True)
+class Identity:
+    participant: Participant
+    new_secret: str | None  # set when a new identity was made
+    side_changed: bool  # an existing participant chose another side
+
+
 def identify_participant(
     db: Session,
     initiative: Initiative,
     *,
     secret: str | None,
-    link_side_id: int | None,
     side: str | int | None,
     language: str | None,
-) -> tuple[Participant, str | None]:
-    """The participant behind ``secret`` in this initiative, or a new one (with its secret).
+    preset_side_id: int | None,
+) -> Identity:
+    """The participant behind ``secret`` in this initiative, or a new one.
 
-    Shared by every way in (dialogue links, survey links), so that one person keeps one
-    pseudonymous identity across the initiative's dialogues, workshops and surveys. A
-    secret from another initiative is ignored. ``side`` is a side id, :data:`UNDECLARED`,
-    or ``None`` for the link's side.
+    Shared by every way of joining (dialogue, workshop and survey links): one pseudonymous
+    identity per initiative. ``side`` is a side id, :data:`UNDECLARED`, or ``None`` for
+    ``preset_side_id`` (the link's side); a secret from another initiative is ignored.
     """
     participant = participant_for_secret(db, secret)
     if participant is None or participant.initiative_id != initiative.id:
@@ -169,17 +177,18 @@ def identify_participant(
             initiative=initiative,
             pseudonym=_unique_pseudonym(db, initiative.id),
             token_hash=hash_secret(fresh),
-            side_id=_side_choice(initiative, link_side_id, side),
+            side_id=_side_choice(initiative, preset_side_id, side),
             language=_language(initiative, language),
         )
         db.add(participant)
         db.flush()
-        return participant, fresh
+        return Identity(participant, fresh, side_changed=False)
     if language:
         participant.language = _language(initiative, language)
+    before = participant.side_id
     if side is not None:
-        participant.side_id = _side_choice(initiative, link_side_id, side)
-    return participant, None
+        participant.side_id = _side_choice(initiative, preset_side_id, side)
+    return Identity(participant, None, side_changed=participant.side_id != before)
 
 
 def new_secret_for_participant() -> str:

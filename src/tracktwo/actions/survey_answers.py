@@ -119,14 +119,15 @@ def join_survey(
     """
     link = survey_link_for_token(db, token)
     survey = link.survey
-    participant, new_secret = identify_participant(
+    identity = identify_participant(
         db,
         survey.initiative,
         secret=secret,
-        link_side_id=link.side_id,
         side=side,
         language=language,
+        preset_side_id=link.side_id,
     )
+    participant, new_secret = identity.participant, identity.new_secret
     respondent = respondent_of(db, survey.id, participant)
     if respondent is None:
         if open_wave(survey) is None:

@@ -27,6 +27,9 @@ from tracktwo.web.pages import (
     survey_participate,
     survey_results,
     surveys,
+    workshop_live,
+    workshop_participate,
+    workshops,
 )
 from tracktwo.web.security import SecurityMiddleware
 
@@ -89,6 +92,9 @@ def create_app(platform: Platform | None = None, *, settings: Settings | None = 
         surveys,
         survey_results,
         survey_participate,
+        workshops,
+        workshop_live,
+        workshop_participate,
     ):
         app.include_router(module.router)
     return app

@@ -685,15 +685,21 @@ def micmac_svg(
     text: FigureText | None = None,
     title: str | None = None,
     size: float = 420.0,
+    numbers: Sequence[int | str] | None = None,
 ) -> str:
     """The driving-power / dependence chart with its four quadrants labelled.
 
     Each idea is a dot labelled with its number (as in the tree); ideas sharing a point share a
     label. The full idea texts go into each dot's tooltip (``<title>``). The quadrant lines sit
-    at ``structure.micmac_threshold``, the middle of the possible range 1..n.
+    at ``structure.micmac_threshold``, the middle of the possible range 1..n. ``numbers``
+    replaces the default numbers (element index + 1), e.g. by the numbers ideas carry
+    elsewhere.
     """
     words = text or FigureText()
     _check_labels(structure, labels)
+    if numbers is not None and len(numbers) != structure.n:
+        raise InvalidInput(f"The chart needs one number per idea ({structure.n}).")
+    number = [str(value) for value in numbers] if numbers is not None else None
     if not 100 <= size <= 4000:
         raise InvalidInput(f"The chart size must be between 100 and 4000 px; got {size!r}.")
     n = structure.n
@@ -813,11 +819,18 @@ def micmac_svg(
     for (dependence, driving), members in sorted(points.items()):
         x, y = px(dependence), py(driving)
         svg.open("g", class_="idea", data_members=" ".join(str(m) for m in members))
-        svg.add("title", "; ".join(f"{m + 1}. {' '.join(labels[m].split())}" for m in members))
+        shown = [number[m] if number is not None else str(m + 1) for m in members]
+        svg.add(
+            "title",
+            "; ".join(
+                f"{mark}. {' '.join(labels[m].split())}"
+                for mark, m in zip(shown, members, strict=True)
+            ),
+        )
         svg.add("circle", cx=x, cy=y, r=4, fill="#000")
         svg.add(
             "text",
-            ", ".join(str(m + 1) for m in members),
+            ", ".join(shown),
             x=x + 6,
             y=y - 6,
             font_family="sans-serif",

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from tracktwo import __version__
 from tracktwo.platform import Platform
-from tracktwo.web.api import dialogues, initiatives, surveys
+from tracktwo.web.api import dialogues, initiatives, surveys, workshops
 from tracktwo.web.errors import install_error_handlers
 
 __all__ = ["create_api"]
@@ -36,4 +36,5 @@ def create_api(platform: Platform) -> FastAPI:
     api.include_router(initiatives.router)
     api.include_router(dialogues.router)
     api.include_router(surveys.router)
+    api.include_router(workshops.router)
     return api

@@ -8,6 +8,7 @@ account: a secret in a cookie (one per initiative) and a private resume link ide
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Form
@@ -166,50 +167,85 @@ def join(
             reason=None,
         )
     ctx.db.commit()
-    response: Response
-    if joined.new_secret is None:
-        response = ctx.redirect(f"/d/{link.dialogue_id}")
-        _remember_language(ctx, response, joined.participant.language)
-        return response
-    response = ctx.render(
-        "participate/welcome.html",
-        language=joined.participant.language,
-        dialogue=link.dialogue,
-        resume_link=f"{ctx.platform.settings.base_url}/r/{joined.new_secret}",
+    return welcome(
+        ctx,
+        joined.participant,
+        joined.new_secret,
+        title=link.dialogue.topic,
+        continue_url=f"/d/{link.dialogue_id}",
+        resume_path="/r/",
     )
-    _remember(ctx, response, initiative.id, joined.new_secret)
-    _remember_language(ctx, response, joined.participant.language)
+
+
+def welcome(
+    ctx: PageContext,
+    participant: Participant,
+    new_secret: str | None,
+    *,
+    title: str,
+    continue_url: str,
+    resume_path: str,
+) -> Response:
+    """After joining: a known participant goes straight on; a new one gets the cookie and,
+    once, the private resume link (``resume_path`` + secret)."""
+    response: Response
+    if new_secret is None:
+        response = ctx.redirect(continue_url)
+    else:
+        response = ctx.render(
+            "participate/welcome.html",
+            language=participant.language,
+            title=title,
+            continue_url=continue_url,
+            resume_link=f"{ctx.platform.settings.base_url}{resume_path}{new_secret}",
+        )
+        _remember(ctx, response, participant.initiative_id, new_secret)
+    _remember_language(ctx, response, participant.language)
+    return response
+
+
+def resume_with(
+    ctx: PageContext, secret: str, refusal: str, last_place: Callable[[Participant], str | None]
+) -> Response:
+    """A private resume link: this device becomes the participant's again, and goes to
+    ``last_place`` (the page they were last on), or the start page."""
+    participant = participant_for_secret(ctx.db, secret)
+    if participant is None:
+        raise PermissionDenied(refusal)
+    target = last_place(participant)
+    ctx.db.commit()
+    response = ctx.redirect(target or "/")
+    _remember(ctx, response, participant.initiative_id, secret)
     return response
 
 
 @router.get("/r/{secret}")
 def resume(ctx: Ctx, secret: str) -> Response:
-    """The private resume link: this device becomes the participant's again."""
-    participant = participant_for_secret(ctx.db, secret)
-    if participant is None:
-        raise PermissionDenied(
-            "This resume link is not valid; use the invitation link of your dialogue instead."
+    """The private resume link of a dialogue participant."""
+
+    def last_dialogue(participant: Participant) -> str | None:
+        last = ctx.db.scalar(
+            select(DialogueMembership.dialogue_id)
+            .where(DialogueMembership.participant_id == participant.id)
+            .order_by(DialogueMembership.joined_at.desc())
+            .limit(1)
         )
-    last = ctx.db.scalar(
-        select(DialogueMembership.dialogue_id)
-        .where(DialogueMembership.participant_id == participant.id)
-        .order_by(DialogueMembership.joined_at.desc())
-        .limit(1)
-    )
-    survey = (
-        None
-        if last
-        else ctx.db.scalar(
+        if last:
+            return f"/d/{last}"
+        survey = ctx.db.scalar(  # someone who only answers a questionnaire
             select(SurveyRespondent.survey_id)
             .where(SurveyRespondent.participant_id == participant.id)
             .order_by(SurveyRespondent.created_at.desc())
             .limit(1)
         )
+        return f"/q/{survey}" if survey else None
+
+    return resume_with(
+        ctx,
+        secret,
+        "This resume link is not valid; use the invitation link of your dialogue instead.",
+        last_dialogue,
     )
-    ctx.db.commit()
-    response = ctx.redirect(f"/d/{last}" if last else f"/q/{survey}" if survey else "/")
-    _remember(ctx, response, participant.initiative_id, secret)
-    return response
 
 
 def _dialogue_and_participant(

@@ -7,13 +7,11 @@ with many servers on PostgreSQL, and costs one indexed query per open page per p
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
@@ -30,13 +28,13 @@ from tracktwo.opinion.figures import (
 from tracktwo.opinion.findings import split_small_rows, suppressed_count
 from tracktwo.store.models import AnalysisSnapshot, Role, Vote
 from tracktwo.web.context import PageContext, page_context
+from tracktwo.web.live import poll_stream
 from tracktwo.web.pages import page_router
 from tracktwo.web.params import PathId
 
 router = page_router()
 Ctx = Annotated[PageContext, Depends(page_context)]
 POLL_SECONDS = 2.0
-STREAM_SECONDS = 30 * 60  # browsers reconnect by themselves after this
 
 
 @router.get("/dialogues/{dialogue_id}/results")
@@ -95,26 +93,11 @@ async def events(ctx: Ctx, dialogue_id: PathId) -> Response:
     user = ctx.require_user()
     await run_in_threadpool(dialogue_for, ctx.db, user, dialogue_id)
 
-    async def stream() -> AsyncIterator[str]:
-        last = await run_in_threadpool(_version, ctx, dialogue_id)
-        yield "retry: 5000\n\n"
-        waited = 0.0
-        while waited < STREAM_SECONDS:
-            if await ctx.request.is_disconnected():
-                return
-            await asyncio.sleep(POLL_SECONDS)
-            waited += POLL_SECONDS
-            current = await run_in_threadpool(_version, ctx, dialogue_id)
-            if current[0] != last[0]:
-                yield f"event: analysis\ndata: {json.dumps({'snapshot': current[0]})}\n\n"
-            elif current[1] != last[1]:
-                yield f"event: votes\ndata: {json.dumps({'votes': current[1]})}\n\n"
-            else:
-                yield ": still here\n\n"  # keeps proxies from closing an idle stream
-            last = current
+    def describe(last: tuple[int, int], current: tuple[int, int]) -> str | None:
+        if current[0] != last[0]:
+            return f"event: analysis\ndata: {json.dumps({'snapshot': current[0]})}\n\n"
+        if current[1] != last[1]:
+            return f"event: votes\ndata: {json.dumps({'votes': current[1]})}\n\n"
+        return None
 
-    return StreamingResponse(
-        stream(),
-        media_type="text/event-stream",
-        headers={"cache-control": "no-store", "x-accel-buffering": "no"},
-    )
+    return poll_stream(ctx, lambda: _version(ctx, dialogue_id), describe, poll_seconds=POLL_SECONDS)

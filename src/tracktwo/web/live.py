@@ -1,0 +1,52 @@
+"""Server-sent events for live pages: poll a cheap version read, announce what changed.
+
+Polling the database (one indexed read per open page every few seconds) works the same with
+one server on SQLite and with many servers on PostgreSQL, with no message broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import TypeVar
+
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from tracktwo.web.context import PageContext
+
+__all__ = ["STREAM_SECONDS", "poll_stream"]
+
+STREAM_SECONDS = 30 * 60  # browsers reconnect by themselves after this
+Version = TypeVar("Version")
+
+
+def poll_stream(
+    ctx: PageContext,
+    read: Callable[[], Version],
+    describe: Callable[[Version, Version], str | None],
+    *,
+    poll_seconds: float,
+) -> StreamingResponse:
+    """An event stream: every ``poll_seconds``, ``read()`` the version (in a worker thread) and
+    send ``describe(last, current)`` (one SSE message, or None for "nothing new")."""
+
+    async def stream() -> AsyncIterator[str]:
+        last = await run_in_threadpool(read)
+        yield "retry: 5000\n\n"
+        waited = 0.0
+        while waited < STREAM_SECONDS:
+            if await ctx.request.is_disconnected():
+                return
+            await asyncio.sleep(poll_seconds)
+            waited += poll_seconds
+            current = await run_in_threadpool(read)
+            # A comment line keeps proxies from closing an idle stream.
+            yield describe(last, current) or ": still here\n\n"
+            last = current
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-store", "x-accel-buffering": "no"},
+    )
