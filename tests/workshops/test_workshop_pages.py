@@ -334,3 +334,39 @@ def test_a_contradiction_is_shown_and_resolved_on_the_console(sqlite_platform: P
             web.submit(location + "/step", {"step": step, "accept_incomplete": "on"})
         closed = web.get(location).text
         assert "The workshop is closed" in closed and "<svg" in closed
+
+
+def test_a_change_made_before_the_stream_opened_is_announced_at_once(
+    facilitator: WebClient, sqlite_platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page says which version it was drawn from; a stream opened after a later change
+    (or resumed by the browser with Last-Event-ID) announces it without waiting for another."""
+    from tracktwo.store.models import Workshop
+
+    monkeypatch.setattr("tracktwo.web.live.STREAM_SECONDS", 0.3)
+    monkeypatch.setattr("tracktwo.web.pages.workshop_live.POLL_SECONDS", 0.1)
+    location = _create(facilitator)
+    page = facilitator.get(location + "/present").text
+    drawn = re.search(r'events\?since=(\d+)"', page)
+    assert drawn is not None
+    with sqlite_platform.database.transaction() as db:
+        workshop = db.get(Workshop, 1)
+        assert workshop is not None
+        workshop.version += 1
+        now = workshop.version
+    assert now > int(drawn.group(1))
+
+    def first_event(url: str, headers: dict[str, str] | None = None) -> str:
+        with facilitator.stream("GET", url, headers=headers or {}) as response:
+            body = "".join(response.iter_text())
+        return body.split("\n\n")[1]
+
+    assert first_event(f"{location}/events?since={drawn.group(1)}").startswith(
+        f"id: {now}\nevent: change"
+    )
+    # up to date: nothing to announce
+    assert first_event(f"{location}/events?since={now}") == ": still here"
+    # a reconnecting browser's Last-Event-ID wins over the page's old version
+    resumed = first_event(f"{location}/events?since=0", {"last-event-id": str(now)})
+    assert resumed == ": still here"
+    assert facilitator.get(f"{location}/events?since=-1").status_code == 400

@@ -27,13 +27,22 @@ def poll_stream(
     describe: Callable[[Version, Version], str | None],
     *,
     poll_seconds: float,
+    seen: Version | None = None,
 ) -> StreamingResponse:
     """An event stream: every ``poll_seconds``, ``read()`` the version (in a worker thread) and
-    send ``describe(last, current)`` (one SSE message, or None for "nothing new")."""
+    send ``describe(last, current)`` (one SSE message, or None for "nothing new").
+
+    ``seen`` is the version the page was drawn from, when it says so: a change made between
+    drawing the page and opening the stream is then announced at once instead of lost.
+    """
 
     async def stream() -> AsyncIterator[str]:
         last = await run_in_threadpool(read)
         yield "retry: 5000\n\n"
+        if seen is not None:
+            missed = describe(seen, last)
+            if missed:
+                yield missed
         waited = 0.0
         while waited < STREAM_SECONDS:
             if await ctx.request.is_disconnected():

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Query
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from markupsafe import Markup
 from sqlalchemy import select
@@ -37,11 +37,13 @@ from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.live import poll_stream
 from tracktwo.web.pages import page_router
 from tracktwo.web.pages.workshops import NAMES
-from tracktwo.web.params import PathId
+from tracktwo.web.params import MAX_ID, PathId
 
 router = page_router()
 Ctx = Annotated[PageContext, Depends(page_context)]
 POLL_SECONDS = 1.5
+# The version a live page was drawn from, in its event stream's address.
+Since = Annotated[int | None, Query(ge=0, le=MAX_ID)]
 
 
 def version_of(ctx: PageContext, workshop_id: int, *, public: bool = False) -> int:
@@ -51,27 +53,39 @@ def version_of(ctx: PageContext, workshop_id: int, *, public: bool = False) -> i
     return int(version or 0)
 
 
-def change_stream(ctx: PageContext, workshop_id: int, *, public: bool = False) -> StreamingResponse:
+def seen_version(ctx: PageContext, since: int | None) -> int | None:
+    """The version the browser last saw: the event id it resumes from (``Last-Event-ID``, sent
+    by the browser when it reconnects), else the one the page was drawn from (``?since=``)."""
+    resumed = ctx.request.headers.get("last-event-id", "")
+    if resumed.isdigit() and len(resumed) < 12:
+        return int(resumed)
+    return since
+
+
+def change_stream(
+    ctx: PageContext, workshop_id: int, *, since: int | None = None, public: bool = False
+) -> StreamingResponse:
     """``change`` whenever the workshop's version (``public``: as participants see it) moves."""
 
     def describe(last: int, current: int) -> str | None:
         if current == last:
             return None
-        return f"event: change\ndata: {json.dumps({'version': current})}\n\n"
+        return f"id: {current}\nevent: change\ndata: {json.dumps({'version': current})}\n\n"
 
     return poll_stream(
         ctx,
         lambda: version_of(ctx, workshop_id, public=public),
         describe,
         poll_seconds=POLL_SECONDS,
+        seen=seen_version(ctx, since),
     )
 
 
 @router.get("/workshops/{workshop_id}/events")
-async def events(ctx: Ctx, workshop_id: PathId) -> Response:
+async def events(ctx: Ctx, workshop_id: PathId, since: Since = None) -> Response:
     user = ctx.require_user()
     await run_in_threadpool(workshop_for, ctx.db, user, workshop_id)
-    return change_stream(ctx, workshop_id)
+    return change_stream(ctx, workshop_id, since=since)
 
 
 @router.get("/workshops/{workshop_id}/present")

@@ -50,7 +50,7 @@ from tracktwo.web.pages.participate import (
     resume_with,
     welcome,
 )
-from tracktwo.web.pages.workshop_live import change_stream
+from tracktwo.web.pages.workshop_live import Since, change_stream
 from tracktwo.web.params import MAX_ID, IdField, PathId
 
 router = page_router()
@@ -227,9 +227,9 @@ def screen(ctx: Ctx, workshop_id: PathId) -> Response:
 
 
 @router.get("/w/{workshop_id}/events")
-async def events(ctx: Ctx, workshop_id: PathId) -> Response:
+async def events(ctx: Ctx, workshop_id: PathId, since: Since = None) -> Response:
     await run_in_threadpool(_member, ctx, workshop_id)
-    return change_stream(ctx, workshop_id, public=True)
+    return change_stream(ctx, workshop_id, since=since, public=True)
 
 
 def _act(
