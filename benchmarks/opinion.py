@@ -14,7 +14,7 @@ Usage::
     python benchmarks/opinion.py                      # all sizes, with red-dwarf
     python benchmarks/opinion.py --sizes 1M,5M        # a subset
     python benchmarks/opinion.py --no-peer            # tracktwo only
-    python benchmarks/opinion.py --write-docs         # also update the table in docs/opinion.md
+    python benchmarks/opinion.py --write-docs         # also update the tables in the docs
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PEER_VENV = ROOT / "benchmarks" / ".venv-reddwarf"
 PEER_REQUIREMENT = "red-dwarf==0.4.0"
-DOCS = ROOT / "docs" / "opinion.md"
+DOCS = (ROOT / "docs" / "opinion.md", ROOT / "README.md")
 START_MARK = "<!-- benchmark:start -->"
 END_MARK = "<!-- benchmark:end -->"
 
@@ -221,19 +221,22 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def write_docs(text: str) -> None:
-    content = DOCS.read_text(encoding="utf-8")
-    if START_MARK not in content or END_MARK not in content:
-        raise SystemExit(f"{DOCS} has no {START_MARK} ... {END_MARK} section to fill in")
-    head, rest = content.split(START_MARK, 1)
-    _, tail = rest.split(END_MARK, 1)
-    DOCS.write_text(f"{head}{START_MARK}\n{text}\n{END_MARK}{tail}", encoding="utf-8")
+    for document in DOCS:
+        content = document.read_text(encoding="utf-8")
+        if START_MARK not in content or END_MARK not in content:
+            raise SystemExit(f"{document} has no {START_MARK} ... {END_MARK} section to fill in")
+        head, rest = content.split(START_MARK, 1)
+        _, tail = rest.split(END_MARK, 1)
+        document.write_text(f"{head}{START_MARK}\n{text}\n{END_MARK}{tail}", encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1M,5M,50M", help="comma-separated subset of 1M,5M,50M")
     parser.add_argument("--no-peer", action="store_true", help="skip red-dwarf")
-    parser.add_argument("--write-docs", action="store_true", help="update docs/opinion.md")
+    parser.add_argument(
+        "--write-docs", action="store_true", help="update the tables in docs/opinion.md, README.md"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "FOLDER"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.worker:
@@ -250,6 +253,7 @@ def main() -> None:
     if not arguments.no_peer and peer is None:
         print(f"could not install {PEER_REQUIREMENT}; running tracktwo only", file=sys.stderr)
     rows = []
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="tracktwo-bench-") as scratch:
         for size in sizes:
             folder = Path(scratch) / size
@@ -275,7 +279,8 @@ def main() -> None:
     if arguments.write_docs:
         write_docs(
             text + f"\n\nMeasured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores with "
-            f"`python benchmarks/opinion.py --sizes {','.join(sizes)}`."
+            f"`python benchmarks/opinion.py --sizes {','.join(sizes)}` (load average "
+            f"{load_before:.1f} when it started, {os.getloadavg()[0]:.1f} when it ended)."
         )
 
 
