@@ -23,7 +23,7 @@ from tracktwo.actions.dialogues import (
     update_dialogue,
 )
 from tracktwo.actions.moderation import moderate, moderation_queue
-from tracktwo.actions.participants import UNDECLARED, join_dialogue, link_for_token
+from tracktwo.actions.participants import join_dialogue, link_for_token
 from tracktwo.actions.participation import (
     cast_vote,
     choose_next_statement,
@@ -32,9 +32,10 @@ from tracktwo.actions.participation import (
 )
 from tracktwo.errors import InvalidInput, NotAuthenticated
 from tracktwo.store.models import Dialogue, Role, Statement
+from tracktwo.web.api.joining import JoinIn, JoinOut, chosen_side, joined, presented_secret
 from tracktwo.web.api.schemas import ERRORS, Strict
 from tracktwo.web.context import ApiContext, api_context
-from tracktwo.web.params import IdField, PathId
+from tracktwo.web.params import PathId
 
 router = APIRouter(responses=ERRORS)
 Ctx = Annotated[ApiContext, Depends(api_context)]
@@ -85,31 +86,6 @@ class DialogueOut(BaseModel):
     opens_at: datetime | None
     closes_at: datetime | None
     links: list[LinkOut] | None = Field(description="Invitation links (facilitators only).")
-
-
-class JoinIn(Strict):
-    link: Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=64,
-            description="The token of an invitation link (the part after /j/).",
-        ),
-    ]
-    side_id: IdField | None = Field(
-        default=None, description="Omit to take the link's side; null for undeclared."
-    )
-    language: Annotated[str, Field(max_length=16)] | None = None
-
-
-class JoinOut(BaseModel):
-    participant_token: str | None = Field(
-        description="Keep it secret: it is the participant's identity. Null when an existing "
-        "token was used."
-    )
-    pseudonym: str
-    side: str | None
-    language: str
 
 
 class StatementOut(BaseModel):
@@ -277,22 +253,15 @@ def join(ctx: Ctx, dialogue_id: PathId, body: JoinIn) -> JoinOut:
     link = link_for_token(ctx.db, body.link)
     if link.dialogue_id != dialogue_id:
         raise InvalidInput("This invitation link belongs to another dialogue.")
-    side: str | int | None = None
-    if "side_id" in body.model_fields_set:
-        side = body.side_id if body.side_id is not None else UNDECLARED
-    existing = ctx.participant
-    secret = ctx.request.headers.get("authorization", "").partition(" ")[2].strip() or None
-    joined = join_dialogue(
-        ctx.db, body.link, secret=secret if existing else None, side=side, language=body.language
+    result = join_dialogue(
+        ctx.db,
+        body.link,
+        secret=presented_secret(ctx),
+        side=chosen_side(body),
+        language=body.language,
     )
     ctx.db.commit()
-    person = joined.participant
-    return JoinOut(
-        participant_token=joined.new_secret,
-        pseudonym=person.pseudonym,
-        side=person.side.name if person.side else None,
-        language=person.language,
-    )
+    return joined(result.participant, result.new_secret)
 
 
 @router.get(

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from tracktwo.actions.access import role_in
-from tracktwo.actions.participants import UNDECLARED
 from tracktwo.actions.survey_answers import (
     join_survey,
     questionnaire_for,
@@ -22,9 +21,9 @@ from tracktwo.actions.survey_data import survey_results
 from tracktwo.actions.surveys import active_survey_links, list_surveys, survey_for
 from tracktwo.errors import InvalidInput, NotAuthenticated
 from tracktwo.store.models import Role, Survey
-from tracktwo.web.api.dialogues import JoinOut
+from tracktwo.web.api.joining import JoinOut, chosen_side, joined, presented_secret
 from tracktwo.web.api.schemas import ERRORS, Strict
-from tracktwo.web.context import ApiContext, api_context, bearer_token
+from tracktwo.web.context import ApiContext, api_context
 from tracktwo.web.params import IdField, PathId
 
 router = APIRouter(responses=ERRORS)
@@ -206,21 +205,17 @@ def results(ctx: Ctx, survey_id: PathId) -> Response:
     summary="Enter a survey with its link; returns a participant token for a new participant",
 )
 def join(ctx: Ctx, survey_id: PathId, body: SurveyJoinIn) -> JoinOut:
-    side: str | int | None = None
-    if "side_id" in body.model_fields_set:
-        side = body.side_id if body.side_id is not None else UNDECLARED
     if survey_link_for_token(ctx.db, body.link).survey_id != survey_id:
         raise InvalidInput("This survey link belongs to another survey.")
-    secret = bearer_token(ctx.request) if ctx.participant is not None else None
-    joined = join_survey(ctx.db, body.link, secret=secret, side=side, language=body.language)
-    ctx.db.commit()
-    person = joined.participant
-    return JoinOut(
-        participant_token=joined.new_secret,
-        pseudonym=person.pseudonym,
-        side=person.side.name if person.side else None,
-        language=person.language,
+    result = join_survey(
+        ctx.db,
+        body.link,
+        secret=presented_secret(ctx),
+        side=chosen_side(body),
+        language=body.language,
     )
+    ctx.db.commit()
+    return joined(result.participant, result.new_secret)
 
 
 @router.get(

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from tracktwo.actions.access import role_in
-from tracktwo.actions.participants import UNDECLARED
 from tracktwo.actions.workshop_mapping import cast_pair_vote, current_question, my_pair_vote
 from tracktwo.actions.workshop_results import export_json
 from tracktwo.actions.workshops import (
@@ -23,7 +22,8 @@ from tracktwo.actions.workshops import (
 )
 from tracktwo.errors import InvalidInput
 from tracktwo.store.models import Role, Workshop
-from tracktwo.web.api.dialogues import JoinIn, JoinOut, LinkOut
+from tracktwo.web.api.dialogues import LinkOut
+from tracktwo.web.api.joining import JoinIn, JoinOut, chosen_side, joined, presented_secret
 from tracktwo.web.api.schemas import ERRORS, Strict
 from tracktwo.web.context import ApiContext, api_context
 from tracktwo.web.params import MAX_ID, PathId
@@ -128,25 +128,15 @@ def join(ctx: Ctx, workshop_id: PathId, body: JoinIn) -> JoinOut:
     link = workshop_link_for_token(ctx.db, body.link)
     if link.workshop_id != workshop_id:
         raise InvalidInput("This invitation link belongs to another workshop.")
-    side: str | int | None = None
-    if "side_id" in body.model_fields_set:
-        side = body.side_id if body.side_id is not None else UNDECLARED
-    secret = ctx.request.headers.get("authorization", "").partition(" ")[2].strip() or None
-    joined = join_workshop(
+    result = join_workshop(
         ctx.db,
         body.link,
-        secret=secret if ctx.participant else None,
-        side=side,
+        secret=presented_secret(ctx),
+        side=chosen_side(body),
         language=body.language,
     )
     ctx.db.commit()
-    person = joined.participant
-    return JoinOut(
-        participant_token=joined.new_secret,
-        pseudonym=person.pseudonym,
-        side=person.side.name if person.side else None,
-        language=person.language,
-    )
+    return joined(result.participant, result.new_secret)
 
 
 @router.get(
