@@ -78,6 +78,9 @@ def test_demo_sets_up_and_can_run_twice(env: Path) -> None:
     first = run("demo", "--no-serve")
     assert first.exit_code == 0, first.output
     assert "facilitator@demo.tracktwo.invalid" in first.output
+    # every part of the demo is announced with its page
+    for path in ("/dialogues/1/results", "/workshops/1", "/workshops/2", "/surveys/1/results"):
+        assert f"http://127.0.0.1:8000{path}\n" in first.output
     second = run("demo", "--no-serve")
     assert second.exit_code == 0
     password = next(line.split()[-1] for line in second.output.splitlines() if "Password" in line)

@@ -293,6 +293,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
                 f"  Dashboard       {base}/initiatives/{access.initiative_id}",
                 f"  Results         {base}/dialogues/{access.dialogue_id}/results",
                 *[f"  Workshop        {base}/workshops/{w}" for w in access.workshop_ids],
+                *[f"  Survey results  {base}/surveys/{s}/results" for s in access.survey_ids],
                 "",
                 "  Join the demo dialogue as a participant (no account needed):",
                 *[f"    {name:<15} {base}{path}" for name, path in access.join_links.items()],

@@ -31,6 +31,7 @@ from tracktwo.store.models import (
     Participant,
     Role,
     Statement,
+    Survey,
     User,
     Vote,
     Workshop,
@@ -56,6 +57,7 @@ class DemoAccess:
     initiative_id: int
     dialogue_id: int
     workshop_ids: list[int]  # the finished workshop, then the one in its mapping step
+    survey_ids: list[int]  # the evaluation survey (pre wave closed, post wave open)
     join_links: dict[str, str]  # side name (or "Everyone") -> the path of its join link
     facilitator_email: str
     facilitator_password: str
@@ -349,6 +351,11 @@ def seed_demo(db: Session) -> DemoAccess:
                 select(Workshop.id)
                 .where(Workshop.initiative_id == initiative.id)
                 .order_by(Workshop.id)
+            )
+        ),
+        survey_ids=list(
+            db.scalars(
+                select(Survey.id).where(Survey.initiative_id == initiative.id).order_by(Survey.id)
             )
         ),
         join_links=links,
