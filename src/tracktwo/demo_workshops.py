@@ -29,8 +29,10 @@ from tracktwo.actions.workshop_ideas import (
 )
 from tracktwo.actions.workshop_mapping import close_question, current_question, defer_question
 from tracktwo.actions.workshop_plan import ActionInput, add_action_item
+from tracktwo.actions.workshop_translations import set_idea_translation, set_question_translation
 from tracktwo.actions.workshops import WorkshopSettings, create_workshop, join_workshop, set_step
 from tracktwo.store.models import (
+    Idea,
     Initiative,
     PairVote,
     Participant,
@@ -105,6 +107,30 @@ PLAN = [
     ),
 ]
 
+# The facilitators' translations of the question and of a few ideas (the initiative speaks
+# English, Arabic and Greek), so phones in Arabic or Greek show something translated.
+QUESTION_TRANSLATIONS = {
+    "ar": "ما العقبات التي علينا معالجتها لكي نتقاسم مياه كِلمار بإنصاف؟",
+    "el": "Ποια εμπόδια πρέπει να αντιμετωπίσουμε για να μοιραστούμε δίκαια το νερό του Κέλμαρ;",
+}
+IDEA_TRANSLATIONS = {
+    MERGED: {
+        "ar": "لا تثق أيٌّ من الجماعتين بأرقام الأخرى عن النبع.",
+        "el": "Καμία από τις δύο κοινότητες δεν εμπιστεύεται τα στοιχεία της άλλης για την πηγή.",
+    },
+    OBSTACLES[2][1]: {
+        "ar": "ليس لقرى التلال مقعد حيث تُتخذ قرارات المياه.",
+        "el": "Τα ορεινά χωριά δεν έχουν θέση εκεί όπου παίρνονται οι αποφάσεις για το νερό.",
+    },
+    OBSTACLES[6][1]: {
+        "ar": "تأخذ الفنادق في الصيف مياهًا أكثر مما تستطيع المدن الاستغناء عنه.",
+        "el": "Τα ξενοδοχεία παίρνουν το καλοκαίρι περισσότερο νερό απ' όσο αντέχουν οι πόλεις.",
+    },
+    OBSTACLES[9][1]: {
+        "ar": "لا توجد هيئة مستقلة لقياس المياه.",
+        "el": "Δεν υπάρχει ανεξάρτητος φορέας που να μετρά το νερό.",
+    },
+}
 FIRST_YEAR = [
     (HILL, "Publish the reservoir level every week."),
     (HILL, "Pay hill farmers for protecting the forest around the spring."),
@@ -200,6 +226,7 @@ def _obstacles(db: Session, initiative: Initiative, facilitator: User, rng: rand
         db, facilitator, workshop.id, [ids[OBSTACLES[4][1]], ids[OBSTACLES[5][1]]], MERGED
     )
     ids[MERGED] = merged.id
+    _translate(db, facilitator, workshop, ids)
     set_step(db, facilitator, workshop.id, "clustering")
     for name, members in CLUSTERS.items():
         cluster = create_cluster(db, facilitator, workshop.id, name)
@@ -225,6 +252,20 @@ def _obstacles(db: Session, initiative: Initiative, facilitator: User, rng: rand
                 driver_ids=[ids[text] for text in drivers],
             ),
         )
+
+
+def _translate(db: Session, facilitator: User, workshop: Workshop, ids: dict[str, int]) -> None:
+    languages = workshop.initiative.languages
+    for language, text in QUESTION_TRANSLATIONS.items():
+        if language in languages:
+            set_question_translation(db, facilitator, workshop.id, language, text)
+    for original, translations in IDEA_TRANSLATIONS.items():
+        idea = db.get(Idea, ids[original])
+        assert idea is not None
+        for language, text in translations.items():
+            # Demo participants who chose Arabic wrote some ideas; never translate into them.
+            if language in languages and language != idea.language:
+                set_idea_translation(db, facilitator, workshop.id, idea.id, language, text)
 
 
 def _first_year(db: Session, initiative: Initiative, facilitator: User, rng: random.Random) -> None:

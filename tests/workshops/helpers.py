@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tracktwo.actions.accounts import create_user
@@ -28,11 +29,13 @@ class World:
     links: dict[str, str]  # "Hill", "Harbour", "Everyone" -> token
 
 
-def make_world(platform: Platform, **settings: object) -> World:
+def make_world(
+    platform: Platform, *, languages: Sequence[str] = ("en", "ar"), **settings: object
+) -> World:
     with platform.database.transaction() as db:
         facilitator = create_user(db, email="fac@example.org", password="a long password")
         initiative = create_initiative(
-            db, facilitator, name="Kelmar", sides=["Hill", "Harbour"], languages=["en", "ar"]
+            db, facilitator, name="Kelmar", sides=["Hill", "Harbour"], languages=list(languages)
         )
         options: dict[str, object] = {
             "title": "Obstacles to sharing the water",

@@ -12,10 +12,18 @@ from tracktwo.actions.initiatives import SideInput, create_initiative
 from tracktwo.actions.workshop_mapping import current_question, enter_answer, pair_tallies
 from tracktwo.actions.workshop_plan import ActionInput, add_action_item
 from tracktwo.actions.workshop_results import workshop_result
+from tracktwo.actions.workshop_translations import idea_text_for, question_text_for
 from tracktwo.actions.workshops import set_step
 from tracktwo.brief.registry import BriefScope, registered_sections
 from tracktwo.brief.sections.workshops import workshops_section
-from tracktwo.demo_workshops import INFLUENCES, MERGED, OBSTACLES, seed_workshops
+from tracktwo.demo_workshops import (
+    IDEA_TRANSLATIONS,
+    INFLUENCES,
+    MERGED,
+    OBSTACLES,
+    QUESTION_TRANSLATIONS,
+    seed_workshops,
+)
 from tracktwo.platform import Platform
 from tracktwo.store.models import Idea, IdeaState, Initiative, Workshop, WorkshopStep
 
@@ -82,7 +90,7 @@ def test_the_demo_workshops(sqlite_platform: Platform) -> None:
             user,
             name="Kelmar",
             sides=[SideInput(name="Hill villages"), SideInput(name="Harbour towns")],
-            languages=["en", "ar"],
+            languages=["en", "ar", "el"],
         )
         seed_workshops(db, initiative, user)
         finished, in_progress = db.query(Workshop).order_by(Workshop.id).all()
@@ -105,3 +113,16 @@ def test_the_demo_workshops(sqlite_platform: Platform) -> None:
         question = current_question(db, in_progress)
         assert question is not None
         assert sum(sum(v) for v in pair_tallies(db, in_progress, question.number).values()) == 3
+        # The facilitators translated the question and a few ideas (never into their own
+        # language: some demo authors chose Arabic).
+        for language in ("ar", "el"):
+            shown = question_text_for(finished, language)
+            assert shown == (QUESTION_TRANSLATIONS[language], language, True)
+        translated = 0
+        for original, texts in IDEA_TRANSLATIONS.items():
+            found = db.query(Idea).filter(Idea.text == original).one()
+            for language, text in texts.items():
+                if language != found.language:
+                    assert idea_text_for(found, language) == (text, language, True)
+                    translated += 1
+        assert translated >= 6

@@ -282,6 +282,10 @@ def edit_idea(
     idea.text = clean_idea(text, workshop.max_length)
     if clarification is not None:
         idea.clarification = _clarification(clarification)
+    if idea.text != before[0]:
+        # A translation of the old wording would tell readers something the idea no longer
+        # says; the facilitators' translations page lists the idea as untranslated again.
+        idea.translations.clear()
     if (idea.text, idea.clarification) != before:
         _revision(
             db, idea, "edited", text_before=before[0], clarification_before=before[1], actor=actor

@@ -25,6 +25,7 @@ from tracktwo.actions.workshop_ideas import (
 )
 from tracktwo.actions.workshop_mapping import MapOverview, decisions_of, map_overview
 from tracktwo.actions.workshop_plan import action_items
+from tracktwo.actions.workshop_translations import idea_text_for, question_language
 from tracktwo.actions.workshops import members_of, side_name, workshop_for
 from tracktwo.errors import Conflict
 from tracktwo.i18n import translator
@@ -99,13 +100,22 @@ class WorkshopResult:
     @property
     def numbered_labels(self) -> list[str]:
         """Labels that start with the idea's number in the workshop, as every page shows it."""
-        return [f"{idea.number}. {idea.text}" for idea in self.ideas]
+        return self.numbered_labels_in(None)
 
-    def tree_svg(self, text: FigureText | None = None) -> str | None:
+    def numbered_labels_in(self, language: str | None) -> list[str]:
+        """Numbered labels in ``language`` where translated (``None``: the originals)."""
+        return [
+            f"{idea.number}. {idea_text_for(idea, language)[0] if language else idea.text}"
+            for idea in self.ideas
+        ]
+
+    def tree_svg(self, text: FigureText | None = None, language: str | None = None) -> str | None:
+        """The influence tree; ``language`` labels it with translated ideas where they exist."""
         structure = self.structure
         if structure is None:
             return None
-        return influence_tree_svg(structure, self.numbered_labels, text=text, numbered=False)
+        labels = self.numbered_labels_in(language)
+        return influence_tree_svg(structure, labels, text=text, numbered=False)
 
     def tree_png(self) -> bytes | None:
         structure = self.structure
@@ -197,6 +207,7 @@ def _idea_json(idea: Idea, *, authors: dict[int, str] | None) -> dict[str, Any]:
         "text": idea.text,
         "clarification": idea.clarification,
         "language": idea.language,
+        "translations": {t.language: t.text for t in idea.translations},
         "state": idea.state.value,
         "merged_into": idea.merged_into_id,
         "split_from": idea.split_from_id,
@@ -242,6 +253,8 @@ def export_json(db: Session, actor: Actor, workshop_id: int) -> dict[str, Any]:
             "id": workshop.id,
             "title": workshop.title,
             "triggering_question": workshop.question,
+            "question_language": question_language(workshop),
+            "question_translations": {t.language: t.text for t in workshop.question_translations},
             "step": workshop.step.value,
             "votes_per_participant": workshop.votes_per_participant,
             "decision_rule": workshop.decision_rule.value,

@@ -193,6 +193,8 @@ def update_workshop(
         values["votes_per_participant"] != workshop.votes_per_participant
     ):
         raise Conflict("The number of preference votes cannot change once voting is over.")
+    if values["question"] != workshop.question:
+        workshop.question_translations.clear()  # they translate the old question
     for name, value in values.items():
         setattr(workshop, name, value)
     touch(workshop)

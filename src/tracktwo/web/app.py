@@ -29,6 +29,7 @@ from tracktwo.web.pages import (
     surveys,
     workshop_live,
     workshop_participate,
+    workshop_translations,
     workshops,
 )
 from tracktwo.web.security import SecurityMiddleware
@@ -95,6 +96,7 @@ def create_app(platform: Platform | None = None, *, settings: Settings | None = 
         workshops,
         workshop_live,
         workshop_participate,
+        workshop_translations,
     ):
         app.include_router(module.router)
     return app

@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from tracktwo.actions.workshop_plan import action_items
 from tracktwo.actions.workshop_results import WorkshopResult, figure_text, workshop_result
+from tracktwo.actions.workshop_translations import question_language, translations_in
 from tracktwo.brief.registry import BriefScope, Section, brief_section
-from tracktwo.store.models import ActionItem, ActionStatus, Workshop
+from tracktwo.i18n import direction, language_name
+from tracktwo.store.models import ActionItem, ActionStatus, Idea, Workshop
 from tracktwo.tracks import track
 
 __all__ = ["workshops_section"]
@@ -65,6 +67,11 @@ def _workshop_html(scope: BriefScope, result: WorkshopResult) -> Markup:
         Markup(
             '<p class="triggering-question">Triggering question: <q dir="auto">{}</q></p>'
         ).format(workshop.question),
+        _translations_html(
+            translations_in(
+                workshop.question_translations, question_language(workshop), scope.languages
+            )
+        ),
     ]
     structure = result.structure if result.final else None
     if structure is None:
@@ -86,7 +93,9 @@ def _workshop_html(scope: BriefScope, result: WorkshopResult) -> Markup:
     if result.root_drivers:
         html.append(Markup("<h4>Root drivers</h4><ul>"))
         html.extend(
-            Markup('<li dir="auto">{}. {}</li>').format(idea.number, idea.text)
+            Markup('<li dir="auto">{}. {}{}</li>').format(
+                idea.number, idea.text, _idea_translations(scope, idea)
+            )
             for idea in result.root_drivers
         )
         html.append(Markup("</ul>"))
@@ -96,10 +105,42 @@ def _workshop_html(scope: BriefScope, result: WorkshopResult) -> Markup:
                 "; ".join(f"{idea.number}. {idea.text}" for idea in members)
             )
         )
+        html.extend(
+            _translations_html(pairs, idea.number)
+            for idea in members
+            if (pairs := _translated(scope, idea))
+        )
     items = [i for i in action_items(scope.db, workshop) if i.status != ActionStatus.DROPPED]
     html.append(_plan_html(items))
     html.append(Markup("</article>"))
     return Markup("\n").join(html)
+
+
+def _translated(scope: BriefScope, idea: Idea) -> list[tuple[str, str]]:
+    return translations_in(idea.translations, idea.language, scope.languages)
+
+
+def _idea_translations(scope: BriefScope, idea: Idea) -> Markup:
+    return _translations_html(_translated(scope, idea))
+
+
+def _translations_html(pairs: list[tuple[str, str]], number: int | None = None) -> Markup:
+    """The facilitators' translations under an original, as the dialogue sections show them."""
+    if not pairs:
+        return Markup("")
+    prefix = f"{number}. " if number is not None else ""
+    items = [
+        Markup(
+            '<li lang="{code}" dir="{dir}"><span class="language">{name}:</span> {text}</li>'
+        ).format(
+            code=language,
+            dir=direction(language),
+            name=language_name(language),
+            text=prefix + text,
+        )
+        for language, text in pairs
+    ]
+    return Markup('<ul class="translations">{}</ul>').format(Markup("").join(items))
 
 
 def _plan_html(items: list[ActionItem]) -> Markup:

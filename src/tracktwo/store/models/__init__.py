@@ -35,6 +35,7 @@ from tracktwo.store.models.workshops import (
     IdeaQuestion,
     IdeaRevision,
     IdeaState,
+    IdeaTranslation,
     PairDecision,
     PairVote,
     PreferenceVote,
@@ -45,6 +46,7 @@ from tracktwo.store.models.workshops import (
     WorkshopMap,
     WorkshopMember,
     WorkshopMode,
+    WorkshopQuestionTranslation,
     WorkshopStep,
 )
 
@@ -63,6 +65,7 @@ __all__ = [
     "IdeaQuestion",
     "IdeaRevision",
     "IdeaState",
+    "IdeaTranslation",
     "Initiative",
     "InvitationLink",
     "Job",
@@ -95,6 +98,7 @@ __all__ = [
     "WorkshopMap",
     "WorkshopMember",
     "WorkshopMode",
+    "WorkshopQuestionTranslation",
     "WorkshopStep",
     "utcnow",
 ]

@@ -47,6 +47,7 @@ __all__ = [
     "IdeaQuestion",
     "IdeaRevision",
     "IdeaState",
+    "IdeaTranslation",
     "PairDecision",
     "PairVote",
     "PreferenceVote",
@@ -57,6 +58,7 @@ __all__ = [
     "WorkshopMap",
     "WorkshopMember",
     "WorkshopMode",
+    "WorkshopQuestionTranslation",
     "WorkshopStep",
 ]
 
@@ -149,6 +151,34 @@ class Workshop(Base):
         back_populates="workshop", cascade="all, delete-orphan", order_by="WorkshopLink.id"
     )
     turn_participant: Mapped[Participant | None] = relationship()
+    question_translations: Mapped[list[WorkshopQuestionTranslation]] = relationship(
+        back_populates="workshop",
+        cascade="all, delete-orphan",
+        order_by="WorkshopQuestionTranslation.id",
+    )
+
+
+class _TranslationColumns:
+    """What every translation records: its language and text, who wrote it, and when."""
+
+    language: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    translated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class WorkshopQuestionTranslation(_TranslationColumns, Base):
+    """The triggering question in another of the initiative's languages (a facilitator's)."""
+
+    __tablename__ = "workshop_question_translations"
+    __table_args__ = (UniqueConstraint("workshop_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+
+    workshop: Mapped[Workshop] = relationship(back_populates="question_translations")
 
 
 class WorkshopLink(Base):
@@ -257,6 +287,26 @@ class Idea(Base):
 
     author: Mapped[Participant | None] = relationship()
     cluster: Mapped[WorkshopCluster | None] = relationship()
+    # Loaded with the ideas (one query per list): every screen that shows ideas shows them
+    # in the reader's language.
+    translations: Mapped[list[IdeaTranslation]] = relationship(
+        back_populates="idea",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="IdeaTranslation.id",
+    )
+
+
+class IdeaTranslation(_TranslationColumns, Base):
+    """An idea in another of the initiative's languages, entered by a facilitator."""
+
+    __tablename__ = "idea_translations"
+    __table_args__ = (UniqueConstraint("idea_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+
+    idea: Mapped[Idea] = relationship(back_populates="translations")
 
 
 class IdeaRevision(Base):

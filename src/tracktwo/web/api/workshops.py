@@ -47,8 +47,11 @@ class WorkshopOut(BaseModel):
 class IdeaOut(BaseModel):
     id: int
     number: int
-    text: str
+    text: str = Field(description="As written, in ``language``.")
     language: str
+    translations: dict[str, str] = Field(
+        default_factory=dict, description="The facilitators' translations, by language."
+    )
 
 
 class QuestionOut(BaseModel):
@@ -152,7 +155,13 @@ def question(ctx: Ctx, workshop_id: PathId) -> CurrentQuestionOut:
         return CurrentQuestionOut(question=None)
 
     def idea(item: Any) -> IdeaOut:
-        return IdeaOut(id=item.id, number=item.number, text=item.text, language=item.language)
+        return IdeaOut(
+            id=item.id,
+            number=item.number,
+            text=item.text,
+            language=item.language,
+            translations={t.language: t.text for t in item.translations},
+        )
 
     return CurrentQuestionOut(
         question=QuestionOut(

@@ -31,6 +31,7 @@ from tracktwo.actions.workshop_results import (
     tree_svg_for,
     workshop_result,
 )
+from tracktwo.actions.workshop_translations import question_language, translations_in
 from tracktwo.actions.workshops import participants_by_side, workshop_for
 from tracktwo.store.models import Role, Workshop
 from tracktwo.web.context import PageContext, page_context
@@ -95,6 +96,7 @@ def present(ctx: Ctx, workshop_id: PathId) -> Response:
     workshop = workshop_for(ctx.db, user, workshop_id, at_least=Role.FACILITATOR)
     result = workshop_result(ctx.db, workshop)
     overview = result.overview
+    languages = workshop.initiative.languages
     values: dict[str, Any] = {
         "workshop": workshop,
         "names": NAMES,
@@ -103,6 +105,11 @@ def present(ctx: Ctx, workshop_id: PathId) -> Response:
         "result": result,
         "tree": Markup(result.tree_svg() or ""),
         "question": overview.question if overview else None,
+        "question_language": question_language(workshop),
+        "question_translations": translations_in(
+            workshop.question_translations, question_language(workshop), languages
+        ),
+        "translated": lambda idea: translations_in(idea.translations, idea.language, languages),
     }
     if values["question"] is not None:
         values["tallies"] = pair_tallies(ctx.db, workshop, values["question"].number)

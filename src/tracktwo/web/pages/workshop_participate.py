@@ -31,6 +31,11 @@ from tracktwo.actions.workshop_ideas import (
 )
 from tracktwo.actions.workshop_mapping import cast_pair_vote, current_question, my_pair_vote
 from tracktwo.actions.workshop_results import figure_text, is_final, workshop_result
+from tracktwo.actions.workshop_translations import (
+    idea_text_for,
+    question_language,
+    question_text_for,
+)
 from tracktwo.actions.workshops import (
     join_workshop,
     membership_in,
@@ -175,6 +180,9 @@ def _screen_values(ctx: PageContext, workshop: Workshop, person: Participant) ->
         "workshop": workshop,
         "step": step,
         "ideas": ideas,
+        "shown_idea": lambda idea: idea_text_for(idea, person.language),
+        "question_shown": question_text_for(workshop, person.language),
+        "question_language": question_language(workshop),
         "my_turn": (not workshop.round_robin) or workshop.turn_participant_id == person.id,
         "live_key": step,
     }
@@ -194,7 +202,9 @@ def _screen_values(ctx: PageContext, workshop: Workshop, person: Participant) ->
         values["live_key"] = f"mapping-{question.number if question else 'done'}"
     if is_final(workshop):
         result = workshop_result(db, workshop)
-        values["tree"] = Markup(result.tree_svg(figure_text(person.language)) or "")
+        values["tree"] = Markup(
+            result.tree_svg(figure_text(person.language), language=person.language) or ""
+        )
         values["root_drivers"] = result.root_drivers
     return values
 
