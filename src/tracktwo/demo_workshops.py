@@ -143,14 +143,23 @@ FIRST_YEAR_INFLUENCES = [(0, 2), (5, 0), (3, 2), (4, 1)]
 
 
 def _people(db: Session, workshop: Workshop, count: int) -> list[Participant]:
-    """``count`` participants, alternately through the Hill and the Harbour links."""
+    """``count`` participants, alternately through the Hill and the Harbour links.
+
+    They write their ideas in English, the room's working language (an idea is recorded in its
+    author's language); call :func:`_read_in_arabic` afterwards for those whose phones show
+    the workshop in Arabic.
+    """
     tokens = {link.side.name: link.token for link in workshop.links if link.side is not None}
     people = []
     for index in range(count):
         side = (HILL, HARBOUR)[index % 2]
-        joined = join_workshop(db, tokens[side], language="en" if index % 3 else "ar")
-        people.append(joined.participant)
+        people.append(join_workshop(db, tokens[side], language="en").participant)
     return people
+
+
+def _read_in_arabic(people: Sequence[Participant]) -> None:
+    for person in people[::3]:
+        person.language = "ar"
 
 
 def _vote_and_close(
@@ -213,6 +222,7 @@ def _obstacles(db: Session, initiative: Initiative, facilitator: User, rng: rand
     for position, (side, text, clarification) in enumerate(OBSTACLES):
         author = by_side[side][position % 3]
         ids[text] = submit_idea(db, author, workshop.id, text, clarification).id
+    _read_in_arabic(people)
     set_step(db, facilitator, workshop.id, "clarification")
     farmers = ids[OBSTACLES[1][1]]
     asked = ask_question(db, farmers, "Which land do you mean?", participant=by_side[HARBOUR][0])
@@ -285,6 +295,7 @@ def _first_year(db: Session, initiative: Initiative, facilitator: User, rng: ran
         submit_idea(db, people[index % len(people)], workshop.id, text).id
         for index, (_, text) in enumerate(FIRST_YEAR)
     ]
+    _read_in_arabic(people)
     for step in ("clarification", "clustering", "voting"):
         set_step(db, facilitator, workshop.id, step)
     for index, person in enumerate(people):
