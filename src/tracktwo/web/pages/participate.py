@@ -55,15 +55,15 @@ COOKIE_DAYS = 365
 MAP_AFTER_VOTES = 7  # as Polis: a participant is placed in the groups after seven votes
 
 
-def cookie_name(initiative_id: PathId) -> str:
+def cookie_name(initiative_id: int) -> str:
     return f"tt_p{initiative_id}"
 
 
-def _participant(ctx: PageContext, initiative_id: PathId) -> Participant | None:
+def _participant(ctx: PageContext, initiative_id: int) -> Participant | None:
     return participant_for_secret(ctx.db, ctx.request.cookies.get(cookie_name(initiative_id)))
 
 
-def _remember(ctx: PageContext, response: Response, initiative_id: PathId, secret: str) -> None:
+def _remember(ctx: PageContext, response: Response, initiative_id: int, secret: str) -> None:
     response.set_cookie(
         cookie_name(initiative_id),
         secret,
@@ -132,6 +132,21 @@ def join_form(ctx: Ctx, token: str, lang: str = "") -> Response:
     )
 
 
+def require_consent(consent: str, language: str) -> None:
+    """Every join form asks the person to confirm they read how their answers are used."""
+    if consent != "yes":
+        raise InvalidInput(
+            translator(language or "en")(
+                "Please confirm that you have read how your answers are used."
+            )
+        )
+
+
+def device_secret(ctx: PageContext, initiative_id: int) -> str | None:
+    """The participant secret this browser holds for the initiative, if any."""
+    return ctx.request.cookies.get(cookie_name(initiative_id))
+
+
 @router.post("/j/{token}")
 def join(
     ctx: Ctx,
@@ -142,16 +157,14 @@ def join(
 ) -> Response:
     link = link_for_token(ctx.db, token)
     initiative = link.dialogue.initiative
-    secret = ctx.request.cookies.get(cookie_name(initiative.id))
     try:
-        if consent != "yes":
-            raise InvalidInput(
-                translator(language or "en")(
-                    "Please confirm that you have read how your answers are used."
-                )
-            )
+        require_consent(consent, language)
         joined = join_dialogue(
-            ctx.db, token, secret=secret, side=side or UNDECLARED, language=language or None
+            ctx.db,
+            token,
+            secret=device_secret(ctx, initiative.id),
+            side=side or UNDECLARED,
+            language=language or None,
         )
     except TracktwoError as exc:
         ctx.db.rollback()

@@ -25,7 +25,7 @@ from tracktwo.actions.survey_answers import (
     survey_link_for_token,
 )
 from tracktwo.actions.surveys import open_wave
-from tracktwo.errors import Conflict, InvalidInput, TracktwoError
+from tracktwo.errors import Conflict, TracktwoError
 from tracktwo.i18n import translator
 from tracktwo.store.models import Participant, Survey
 from tracktwo.web.context import PageContext, page_context
@@ -35,7 +35,8 @@ from tracktwo.web.pages.participate import (
     _remember,
     _remember_language,
     _render,
-    cookie_name,
+    device_secret,
+    require_consent,
 )
 from tracktwo.web.params import PathId
 
@@ -119,16 +120,14 @@ def join(
 ) -> Response:
     link = survey_link_for_token(ctx.db, token)
     initiative = link.survey.initiative
-    secret = ctx.request.cookies.get(cookie_name(initiative.id))
     try:
-        if consent != "yes":
-            raise InvalidInput(
-                translator(language or "en")(
-                    "Please confirm that you have read how your answers are used."
-                )
-            )
+        require_consent(consent, language)
         joined = join_survey(
-            ctx.db, token, secret=secret, side=side or UNDECLARED, language=language or None
+            ctx.db,
+            token,
+            secret=device_secret(ctx, initiative.id),
+            side=side or UNDECLARED,
+            language=language or None,
         )
     except TracktwoError as exc:
         ctx.db.rollback()

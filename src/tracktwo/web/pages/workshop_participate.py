@@ -51,7 +51,8 @@ from tracktwo.web.pages.participate import (
     _participant,
     _remember_language,
     _render,
-    cookie_name,
+    device_secret,
+    require_consent,
     resume_with,
     welcome,
 )
@@ -112,16 +113,11 @@ def join(
     link = workshop_link_for_token(ctx.db, token)
     initiative = link.workshop.initiative
     try:
-        if consent != "yes":
-            raise InvalidInput(
-                translator(language or "en")(
-                    "Please confirm that you have read how your answers are used."
-                )
-            )
+        require_consent(consent, language)
         joined = join_workshop(
             ctx.db,
             token,
-            secret=ctx.request.cookies.get(cookie_name(initiative.id)),
+            secret=device_secret(ctx, initiative.id),
             side=side or UNDECLARED,
             language=language or None,
         )
