@@ -271,6 +271,26 @@ def test_facilitators_download_pdf_and_html(demo: Demo, facilitator: WebClient) 
     assert facilitator.get("/dialogues/9999/brief").status_code == 404
 
 
+def test_every_download_is_an_attachment_kept_out_of_the_cache(
+    demo: Demo, facilitator: WebClient
+) -> None:
+    """Exports carry pseudonymous data and findings: a shared browser must not keep them."""
+    access = demo.access
+    workshop = access.workshop_ids[0]
+    for path in (
+        f"/dialogues/{access.dialogue_id}/brief.html",
+        f"/dialogues/{access.dialogue_id}/export.zip",
+        f"/surveys/{access.survey_ids[0]}/export.csv",
+        f"/workshops/{workshop}/tree.svg",
+        f"/workshops/{workshop}/relations.csv",
+        f"/workshops/{workshop}/export.json",
+    ):
+        response = facilitator.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-disposition"].startswith("attachment; filename="), path
+        assert response.headers["cache-control"] == "no-store", path
+
+
 def test_dashboard_and_results_link_to_the_brief(demo: Demo, facilitator: WebClient) -> None:
     dashboard = facilitator.get(f"/initiatives/{demo.access.initiative_id}")
     assert f'href="/initiatives/{demo.access.initiative_id}/brief.pdf"' in dashboard.text

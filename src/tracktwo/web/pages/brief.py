@@ -24,6 +24,7 @@ from tracktwo.errors import NotFound
 from tracktwo.store.models import Initiative, Role
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.dashboard import dashboard_panel
+from tracktwo.web.downloads import attachment
 from tracktwo.web.pages import page_router
 from tracktwo.web.params import PathId
 from tracktwo.web.templating import environment
@@ -92,14 +93,8 @@ def _add_routes(kind: str) -> None:
         content = brief_pdf(html) if extension == "pdf" else html.encode("utf-8")
         media = "application/pdf" if extension == "pdf" else "text/html; charset=utf-8"
         name = _file_name(scope.title, extension)
-        return Response(
-            content,
-            media_type=media,
-            headers={
-                "content-disposition": f'attachment; filename="{name}"',
-                "content-security-policy": served_policy(),
-                "cache-control": "no-store",
-            },
+        return attachment(
+            content, media, name, headers={"content-security-policy": served_policy()}
         )
 
 

@@ -36,6 +36,7 @@ from tracktwo.errors import InvalidInput, TracktwoError
 from tracktwo.store.models import Dialogue, Initiative, Role
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.dashboard import dashboard_panel
+from tracktwo.web.downloads import attachment
 from tracktwo.web.pages import page_router
 from tracktwo.web.params import IdField, PathId
 from tracktwo.web.templating import environment
@@ -355,15 +356,7 @@ def save_translations(
 def export(ctx: Ctx, dialogue_id: PathId) -> Response:
     user = ctx.require_user()
     data = export_polis_zip(ctx.db, user, dialogue_id)
-    return Response(
-        data,
-        media_type="application/zip",
-        headers={
-            "content-disposition": (
-                f'attachment; filename="tracktwo-dialogue-{dialogue_id}-polis.zip"'
-            )
-        },
-    )
+    return attachment(data, "application/zip", f"tracktwo-dialogue-{dialogue_id}-polis.zip")
 
 
 @router.get("/initiatives/{initiative_id}/dialogues/import")

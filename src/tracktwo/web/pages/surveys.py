@@ -44,6 +44,7 @@ from tracktwo.errors import InvalidInput, PermissionDenied, TracktwoError
 from tracktwo.store.models import Initiative, Role, Survey, SurveyLink, User
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.dashboard import dashboard_panel
+from tracktwo.web.downloads import attachment
 from tracktwo.web.pages import page_router
 from tracktwo.web.pages.dialogues import _when
 from tracktwo.web.params import PathId
@@ -452,11 +453,7 @@ async def save_translations(ctx: Ctx, survey_id: PathId) -> Response:
 def export(ctx: Ctx, survey_id: PathId) -> Response:
     user = ctx.require_user()
     text = export_responses_csv(ctx.db, user, survey_id)
-    return Response(
-        text.encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="tracktwo-survey-{survey_id}.csv"'},
-    )
+    return attachment(text, "text/csv; charset=utf-8", f"tracktwo-survey-{survey_id}.csv")
 
 
 def _import_page(

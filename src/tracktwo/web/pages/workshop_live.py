@@ -35,6 +35,7 @@ from tracktwo.actions.workshop_translations import question_language, translatio
 from tracktwo.actions.workshops import participants_by_side, workshop_for
 from tracktwo.store.models import Role, Workshop
 from tracktwo.web.context import PageContext, page_context
+from tracktwo.web.downloads import attachment, attachment_headers
 from tracktwo.web.live import poll_stream
 from tracktwo.web.pages import page_router
 from tracktwo.web.pages.workshops import NAMES
@@ -155,14 +156,7 @@ def _download(
     filename: str,
 ) -> Response:
     ctx.require_user()
-    body = make()
-    return Response(
-        body,
-        media_type=media_type,
-        headers={
-            "content-disposition": f'attachment; filename="workshop-{workshop_id}-{filename}"'
-        },
-    )
+    return attachment(make(), media_type, f"workshop-{workshop_id}-{filename}")
 
 
 @router.get("/workshops/{workshop_id}/tree.svg")
@@ -204,7 +198,4 @@ def relations(ctx: Ctx, workshop_id: PathId) -> Response:
 def everything(ctx: Ctx, workshop_id: PathId) -> Response:
     user = ctx.require_user()
     data = export_json(ctx.db, user, workshop_id)
-    return JSONResponse(
-        data,
-        headers={"content-disposition": f'attachment; filename="workshop-{workshop_id}.json"'},
-    )
+    return JSONResponse(data, headers=attachment_headers(f"workshop-{workshop_id}.json"))
