@@ -1,0 +1,1 @@
+"""What every part shares: accounts, initiatives, roles, participation, disclosure, uploads."""
