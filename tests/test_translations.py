@@ -17,7 +17,7 @@ from types import ModuleType
 import pytest
 from babel.messages.catalog import Catalog
 
-from tracktwo.i18n import available_languages, direction, translator
+from tracktwo.kernel.i18n import available_languages, direction, translator
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ["ar", "he", "el", "tr", "ru", "uk"]

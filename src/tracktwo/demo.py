@@ -14,29 +14,26 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracktwo.actions.accounts import create_user, set_password
-from tracktwo.actions.dialogues import DialogueSettings, create_dialogue, set_dialogue_state
-from tracktwo.actions.initiatives import SideInput, create_initiative
-from tracktwo.actions.moderation import set_translation
-from tracktwo.actions.participants import join_dialogue
-from tracktwo.actions.participation import submit_statement
-from tracktwo.actions.survey_data import import_responses_csv
-from tracktwo.actions.surveys import WavePlan, create_survey, set_wave_state
-from tracktwo.demo_workshops import seed_workshops
-from tracktwo.store.models import (
-    Dialogue,
-    Initiative,
-    InvitationLink,
-    Membership,
-    Participant,
-    Role,
-    Statement,
-    Survey,
-    User,
-    Vote,
-    Workshop,
-    utcnow,
+from tracktwo.common.accounts.actions import create_user, set_password
+from tracktwo.common.accounts.models import User
+from tracktwo.common.initiatives.actions import SideInput, create_initiative
+from tracktwo.common.initiatives.models import Initiative, Membership, Role
+from tracktwo.common.participation.actions import join_dialogue
+from tracktwo.common.participation.models import Participant
+from tracktwo.parts.dialogues.actions.dialogues import (
+    DialogueSettings,
+    create_dialogue,
+    set_dialogue_state,
 )
+from tracktwo.parts.dialogues.actions.moderation import set_translation
+from tracktwo.parts.dialogues.actions.participation import submit_statement
+from tracktwo.parts.dialogues.models import Dialogue, InvitationLink, Statement, Vote
+from tracktwo.parts.surveys.actions.data import import_responses_csv
+from tracktwo.parts.surveys.actions.surveys import WavePlan, create_survey, set_wave_state
+from tracktwo.parts.surveys.models import Survey
+from tracktwo.parts.workshops.demo import seed_workshops
+from tracktwo.parts.workshops.models import Workshop
+from tracktwo.store.base import utcnow
 
 __all__ = ["DemoAccess", "seed_demo"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
-from tests.brief.conftest import Demo, demo  # noqa: F401  (the fixture, shared with tests/brief)
+from tests.common.brief.conftest import Demo, demo  # noqa: F401  (the fixture, shared with tests/brief)
 from tests.conftest import make_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("brief-demo")]

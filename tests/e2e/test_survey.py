@@ -18,9 +18,12 @@ from sqlalchemy import select
 from tests.conftest import create_account
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_foundation import sign_in
-from tracktwo.actions.initiatives import create_initiative
-from tracktwo.actions.survey_answers import join_survey, submit_response
-from tracktwo.store.models import Participant, Side, Survey, User
+from tracktwo.common.accounts.models import User
+from tracktwo.common.initiatives.actions import create_initiative
+from tracktwo.common.initiatives.models import Side
+from tracktwo.common.participation.models import Participant
+from tracktwo.parts.surveys.actions.answers import join_survey, submit_response
+from tracktwo.parts.surveys.models import Survey
 
 pytestmark = pytest.mark.browser
 

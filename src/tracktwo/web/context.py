@@ -16,12 +16,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from tracktwo.actions.accounts import user_for_api_token, user_for_login_session
-from tracktwo.actions.participants import participant_for_secret
-from tracktwo.errors import NotAuthenticated
-from tracktwo.i18n import direction, translator
-from tracktwo.platform import Platform
-from tracktwo.store.models import Participant, User
+from tracktwo.common.accounts.actions import user_for_api_token, user_for_login_session
+from tracktwo.common.accounts.models import User
+from tracktwo.common.participation.actions import participant_for_secret
+from tracktwo.common.participation.models import Participant
+from tracktwo.kernel.errors import NotAuthenticated
+from tracktwo.kernel.i18n import direction, translator
+from tracktwo.store.platform import Platform
 from tracktwo.web.security import csrf_token
 from tracktwo.web.templating import environment
 

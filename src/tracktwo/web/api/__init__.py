@@ -9,8 +9,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from tracktwo import __version__
-from tracktwo.platform import Platform
-from tracktwo.web.api import dialogues, initiatives, surveys, workshops
+from tracktwo.parts import all_parts
+from tracktwo.store.platform import Platform
 from tracktwo.web.errors import install_error_handlers
 
 __all__ = ["create_api"]
@@ -33,8 +33,7 @@ def create_api(platform: Platform) -> FastAPI:
     )
     api.state.platform = platform
     install_error_handlers(api, json=True)
-    api.include_router(initiatives.router)
-    api.include_router(dialogues.router)
-    api.include_router(surveys.router)
-    api.include_router(workshops.router)
+    for part in all_parts():
+        for router in part.load_all(part.api):
+            api.include_router(router)
     return api

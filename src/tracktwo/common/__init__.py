@@ -1,0 +1,3 @@
+"""What every part shares: accounts, initiatives and sides, roles, the participation kernel, the
+brief.
+"""
