@@ -201,10 +201,16 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         fail(str(exc))
     with unit_of_work(platform) as session:
         access = seed_demo(session)
-    from tracktwo.parts.dialogues.actions.analysis import run_analysis
+    from tracktwo.parts import job_handlers
+    from tracktwo.store.worker import Worker
 
-    run_analysis(platform, access.dialogue_id)  # so the results are there on the first visit
+    Worker(platform, job_handlers()).drain()  # so the results are there on the first visit
     base = platform.settings.base_url
+    pages = [
+        f"  {label:<15} {base}{path}"
+        for demo in access.parts.values()
+        for label, path in demo.entries
+    ]
     click.echo(
         "\n".join(
             [
@@ -216,12 +222,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
                 f"  Password        {access.facilitator_password}",
                 f"  Observer        {access.observer_email} / {access.observer_password}",
                 f"  Dashboard       {base}/initiatives/{access.initiative_id}",
-                f"  Results         {base}/dialogues/{access.dialogue_id}/results",
-                *[f"  Workshop        {base}/workshops/{w}" for w in access.workshop_ids],
-                *[f"  Survey results  {base}/surveys/{s}/results" for s in access.survey_ids],
+                *pages,
                 "",
-                "  Join the demo dialogue as a participant (no account needed):",
-                *[f"    {name:<15} {base}{path}" for name, path in access.join_links.items()],
+                "  Participants need no account: a join link above opens the dialogue.",
                 "",
                 "Passwords are new on every run. Stop the server with Ctrl+C.",
                 "",

@@ -138,7 +138,7 @@ def test_health(web: WebClient) -> None:
 
 def test_every_id_in_a_path_is_bounded(sqlite_platform: Platform) -> None:
     """A number too large for the database must be a 4xx answer, never an overflow (500)."""
-    from tracktwo.web.api import create_api
+    from tracktwo.web.app import create_api
 
     routes = [
         *page_routes(create_app(sqlite_platform).routes),

@@ -23,7 +23,7 @@ from tracktwo.demo import seed_demo
 from tracktwo.store.db import Database
 from tracktwo.store.migrate import upgrade
 from tracktwo.store.platform import Platform
-from tracktwo.web.api import create_api
+from tracktwo.web.app import create_api
 
 
 def _platform_for_fuzzing() -> Platform:

@@ -118,7 +118,7 @@ class Part:
 
     @property
     def locale(self) -> Path | None:
-        """``locale/``: the part's message catalogue (``<lang>/LC_MESSAGES/<name>.po``)."""
+        """``locale/``: the part's message catalogue (``<lang>/LC_MESSAGES/tracktwo.po``)."""
         return self._folder("locale")
 
     # --- resolving references ------------------------------------------------------------

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from tracktwo.kernel.errors import InvalidInput
+from tracktwo.kernel.i18n import N_
 
 __all__ = ["clean_statement_text", "clean_text"]
 
@@ -33,7 +34,7 @@ def clean_statement_text(value: str, limit: int) -> str:
     )
     value = _SPACES.sub(" ", value).strip()
     if not value:
-        raise InvalidInput("The statement is empty; write one short sentence.")
+        raise InvalidInput(N_("The statement is empty; write one short sentence."))
     if len(value) > limit:
         raise InvalidInput(
             f"The statement is too long ({len(value)} characters; at most {limit}). "

@@ -19,7 +19,7 @@ import importlib
 from functools import cache
 from typing import Any
 
-from tracktwo.kernel.manifest import Part
+from tracktwo.kernel.manifest import Part, Rule
 
 __all__ = [
     "CORE",
@@ -27,6 +27,7 @@ __all__ = [
     "all_parts",
     "job_handlers",
     "load_models",
+    "locale_folders",
     "migration_locations",
     "part_named",
     "registered_parts",
@@ -52,11 +53,55 @@ CORE = Part(
         "accounts.auth_pages:router",
         "accounts.pages:router",
         "initiatives.pages:router",
+        "participation.pages:router",
         "brief.pages:router",
     ),
     api=("initiatives.api:router",),
     models=("accounts.models", "initiatives.models", "participation.models"),
     dashboard="brief.pages:brief_panel",
+    permissions={
+        "GET /": Rule.PUBLIC,
+        "GET /login": Rule.PUBLIC,
+        "POST /login": Rule.PUBLIC,
+        "POST /logout": Rule.PUBLIC,
+        "GET /invitations/{token}": Rule.LINK,
+        "POST /invitations/{token}": Rule.LINK,
+        "GET /account": Rule.SIGNED_IN,
+        "POST /account/tokens": Rule.SIGNED_IN,
+        "POST /account/tokens/{token_id}/revoke": Rule.SIGNED_IN,
+        "POST /account/password": Rule.SIGNED_IN,
+        "GET /initiatives": Rule.SIGNED_IN,
+        "GET /initiatives/new": Rule.SIGNED_IN,
+        "POST /initiatives": Rule.SIGNED_IN,
+        "GET /initiatives/{initiative_id}": Rule.OBSERVER,
+        "GET /initiatives/{initiative_id}/edit": Rule.OWNER,
+        "POST /initiatives/{initiative_id}/edit": Rule.OWNER,
+        "GET /initiatives/{initiative_id}/members": Rule.FACILITATOR,
+        "POST /initiatives/{initiative_id}/members": Rule.OWNER,
+        "POST /initiatives/{initiative_id}/members/{membership_id}/role": Rule.OWNER,
+        "POST /initiatives/{initiative_id}/members/{membership_id}/remove": Rule.OWNER,
+        "GET /j/{token}": Rule.LINK,
+        "POST /j/{token}": Rule.LINK,
+        "GET /wj/{token}": Rule.LINK,
+        "POST /wj/{token}": Rule.LINK,
+        "GET /s/{token}": Rule.LINK,
+        "POST /s/{token}": Rule.LINK,
+        "GET /r/{secret}": Rule.LINK,
+        "GET /wr/{secret}": Rule.LINK,
+        "GET /initiatives/{scope_id}/brief": Rule.OBSERVER,
+        "GET /initiatives/{scope_id}/brief.{extension}": Rule.FACILITATOR,
+        "GET /dialogues/{scope_id}/brief": Rule.OBSERVER,
+        "GET /dialogues/{scope_id}/brief.{extension}": Rule.FACILITATOR,
+        "GET /api/v1/me": Rule.SIGNED_IN,
+        "GET /api/v1/initiatives": Rule.SIGNED_IN,
+        "POST /api/v1/initiatives": Rule.SIGNED_IN,
+        "GET /api/v1/initiatives/{initiative_id}": Rule.OBSERVER,
+        "PUT /api/v1/initiatives/{initiative_id}": Rule.OWNER,
+        "GET /api/v1/initiatives/{initiative_id}/members": Rule.FACILITATOR,
+        "POST /api/v1/initiatives/{initiative_id}/members": Rule.OWNER,
+        "PATCH /api/v1/initiatives/{initiative_id}/members/{membership_id}": Rule.OWNER,
+        "DELETE /api/v1/initiatives/{initiative_id}/members/{membership_id}": Rule.OWNER,
+    },
 )
 
 
@@ -105,6 +150,11 @@ def job_handlers() -> dict[str, Any]:
 def template_folders() -> list[str]:
     """Every ``templates/`` folder of the core and the parts (names start ``<part>/``)."""
     return [str(part.templates) for part in all_parts() if part.templates is not None]
+
+
+def locale_folders() -> list[str]:
+    """Every message catalogue folder: the core's, then each part's (merged when read)."""
+    return [str(part.locale) for part in all_parts() if part.locale is not None]
 
 
 def migration_locations() -> list[str]:

@@ -8,6 +8,8 @@ came from.
 from __future__ import annotations
 
 from tracktwo.kernel.config import Settings
+from tracktwo.kernel.i18n import use_catalogues
+from tracktwo.parts import load_models, locale_folders
 from tracktwo.store.db import Database, DatabaseUnavailable
 from tracktwo.store.migrate import current_revisions, head_revisions
 
@@ -16,6 +18,8 @@ __all__ = ["Platform"]
 
 class Platform:
     def __init__(self, settings: Settings | None = None, *, database: Database | None = None):
+        load_models()  # every part's models, so every relationship resolves on every surface
+        use_catalogues(locale_folders())  # and every part's messages, merged
         self.settings = settings or Settings()
         self.database = database or Database(self.settings.resolved_database_url)
 

@@ -66,7 +66,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
     platform = _platform(f"sqlite:///{folder / 'tracktwo.db'}", folder)
     with platform.database.transaction() as db:
         access = seed_demo(db)
-    assert run_analysis(platform, access.dialogue_id) is not None
+    assert run_analysis(platform, access.parts["dialogues"].ids[0]) is not None
     with platform.database.transaction() as db:
         pseudonyms = list(db.scalars(select(Participant.pseudonym)))
     assert len(pseudonyms) > 50

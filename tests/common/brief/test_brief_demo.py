@@ -42,7 +42,7 @@ class Rendered:
 
 def _top_statements(demo: Demo, count: int) -> list[str]:
     with demo.platform.database.transaction() as db:
-        snapshot = latest_snapshot(db, demo.access.dialogue_id)
+        snapshot = latest_snapshot(db, demo.access.parts["dialogues"].ids[0])
         assert snapshot is not None
         ids = [int(e["statement"]) for e in snapshot.result["cross_side"][:count]]
         texts = dict(
@@ -63,7 +63,9 @@ def rendered(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
         statement = db.scalar(select(Statement).where(Statement.text == top[0]))
         assert statement is not None
         facilitator = initiative.memberships[0].user
-        set_translation(db, facilitator, demo.access.dialogue_id, statement.id, "he", HEBREW)
+        set_translation(
+            db, facilitator, demo.access.parts["dialogues"].ids[0], statement.id, "he", HEBREW
+        )
         arabic = {
             text: translation
             for text, translation in db.execute(
@@ -162,9 +164,11 @@ def test_small_counts_are_suppressed_everywhere(demo: Demo) -> None:
         )
         sides = db.scalars(select(Side).where(Side.initiative_id == demo.access.initiative_id))
         assert all(len(side.name) > 0 for side in sides)
-        scope = brief_scope(db, SYSTEM, dialogue_id=demo.access.dialogue_id, min_cell=cell)
+        scope = brief_scope(
+            db, SYSTEM, dialogue_id=demo.access.parts["dialogues"].ids[0], min_cell=cell
+        )
         html = brief_html(build_brief(scope))
-        snapshot = latest_snapshot(db, demo.access.dialogue_id)
+        snapshot = latest_snapshot(db, demo.access.parts["dialogues"].ids[0])
         assert snapshot is not None
         sizes = [int(g["size"]) for g in snapshot.result["groups"]]
     assert 0 < undeclared < 5
@@ -189,7 +193,7 @@ def test_small_counts_are_suppressed_everywhere(demo: Demo) -> None:
 def test_the_platform_and_the_export_path_read_the_analysis_alike(demo: Demo) -> None:
     """The same snapshot gives the same findings through the database and as an export."""
     with demo.platform.database.transaction() as db:
-        dialogue_id = demo.access.dialogue_id
+        dialogue_id = demo.access.parts["dialogues"].ids[0]
         snapshot = latest_snapshot(db, dialogue_id)
         assert snapshot is not None
         from tracktwo.parts.dialogues.models import Dialogue
@@ -256,7 +260,7 @@ def test_served_brief_has_a_policy_that_allows_exactly_its_style(
 
 
 def test_facilitators_download_pdf_and_html(demo: Demo, facilitator: WebClient) -> None:
-    base = f"/dialogues/{demo.access.dialogue_id}/brief"
+    base = f"/dialogues/{demo.access.parts['dialogues'].ids[0]}/brief"
     page = facilitator.get(base)
     assert page.status_code == 200 and f'href="{base}.pdf"' in page.text
     pdf = facilitator.get(f"{base}.pdf")
@@ -278,11 +282,11 @@ def test_every_download_is_an_attachment_kept_out_of_the_cache(
 ) -> None:
     """Exports carry pseudonymous data and findings: a shared browser must not keep them."""
     access = demo.access
-    workshop = access.workshop_ids[0]
+    workshop = access.parts["workshops"].ids[0]
     for path in (
-        f"/dialogues/{access.dialogue_id}/brief.html",
-        f"/dialogues/{access.dialogue_id}/export.zip",
-        f"/surveys/{access.survey_ids[0]}/export.csv",
+        f"/dialogues/{access.parts['dialogues'].ids[0]}/brief.html",
+        f"/dialogues/{access.parts['dialogues'].ids[0]}/export.zip",
+        f"/surveys/{access.parts['surveys'].ids[0]}/export.csv",
         f"/workshops/{workshop}/tree.svg",
         f"/workshops/{workshop}/relations.csv",
         f"/workshops/{workshop}/export.json",
@@ -296,8 +300,8 @@ def test_every_download_is_an_attachment_kept_out_of_the_cache(
 def test_dashboard_and_results_link_to_the_brief(demo: Demo, facilitator: WebClient) -> None:
     dashboard = facilitator.get(f"/initiatives/{demo.access.initiative_id}")
     assert f'href="/initiatives/{demo.access.initiative_id}/brief.pdf"' in dashboard.text
-    results = facilitator.get(f"/dialogues/{demo.access.dialogue_id}/results")
-    assert f'href="/dialogues/{demo.access.dialogue_id}/brief"' in results.text
+    results = facilitator.get(f"/dialogues/{demo.access.parts['dialogues'].ids[0]}/results")
+    assert f'href="/dialogues/{demo.access.parts["dialogues"].ids[0]}/brief"' in results.text
 
 
 def test_observers_see_the_brief_panel_without_downloads(demo: Demo, observer: WebClient) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tracktwo.common.accounts.actions import create_user
 from tracktwo.common.accounts.models import User
 from tracktwo.common.initiatives.actions import create_initiative
-from tracktwo.common.participation.actions import join_dialogue
+from tracktwo.common.participation.actions import join as join_link
 from tracktwo.common.participation.models import Participant
 from tracktwo.parts.dialogues.actions.dialogues import (
     DialogueSettings,
@@ -62,7 +62,7 @@ def make_world(
 def join(world: World, link: str = "Everyone", **options: object) -> tuple[Participant, str]:
     """A new participant through a link; returns it and its secret."""
     with world.platform.database.transaction() as db:
-        joined = join_dialogue(db, world.links[link], **options)  # type: ignore[arg-type]
+        joined = join_link(db, world.links[link], **options)  # type: ignore[arg-type]
         assert joined.new_secret is not None
         _ = joined.participant.side  # loaded now, for tests that look at it later
         return joined.participant, joined.new_secret

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.parts.dialogues.helpers import SEEDS, join, make_world
-from tracktwo.common.participation.actions import join_dialogue, participant_for_secret
+from tracktwo.common.participation.actions import join as join_link
+from tracktwo.common.participation.actions import participant_for_secret
 from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tracktwo.parts.dialogues.actions.dialogues import regenerate_link, set_dialogue_state
 from tracktwo.parts.dialogues.actions.participation import (
@@ -29,16 +30,16 @@ def test_side_links_preset_the_side_and_can_be_overridden(platform: Platform) ->
     general, _ = join(world, "Everyone")
     assert general.side_id is None
     with platform.database.transaction() as db, pytest.raises(InvalidInput, match="Choose one"):
-        join_dialogue(db, world.links["Everyone"], side=987654)
+        join_link(db, world.links["Everyone"], side=987654)
     with platform.database.transaction() as db, pytest.raises(InvalidInput, match="languages"):
-        join_dialogue(db, world.links["Everyone"], language="xx")
+        join_link(db, world.links["Everyone"], language="xx")
 
 
 def test_joining_again_with_the_cookie_keeps_the_identity(platform: Platform) -> None:
     world = make_world(platform)
     person, secret = join(world, "Harbour", language="ar")
     with platform.database.transaction() as db:
-        again = join_dialogue(db, world.links["Harbour"], secret=secret)
+        again = join_link(db, world.links["Harbour"], secret=secret)
         assert again.new_secret is None and again.participant.id == person.id
         assert again.participant.language == "ar"
         assert participant_for_secret(db, secret).pseudonym == person.pseudonym  # type: ignore[union-attr]
@@ -99,9 +100,9 @@ def test_a_revoked_link_no_longer_lets_anyone_join(platform: Platform) -> None:
         link_id = next(k.id for k in db.get(Dialogue, world.dialogue_id).links if k.side is None)  # type: ignore[union-attr]
         fresh = regenerate_link(db, world.facilitator, world.dialogue_id, link_id)
     with platform.database.transaction() as db, pytest.raises(NotFound, match="does not work"):
-        join_dialogue(db, world.links["Everyone"])
+        join_link(db, world.links["Everyone"])
     with platform.database.transaction() as db:
-        assert join_dialogue(db, fresh.token).participant.side_id is None
+        assert join_link(db, fresh.token).participant.side_id is None
 
 
 def test_a_participant_of_one_dialogue_cannot_vote_in_another(platform: Platform) -> None:
@@ -207,4 +208,4 @@ def test_statements_are_not_allowed_when_switched_off(platform: Platform) -> Non
 def test_a_draft_dialogue_cannot_be_joined(platform: Platform) -> None:
     world = make_world(platform, state="draft")
     with platform.database.transaction() as db, pytest.raises(Conflict, match="not opened yet"):
-        join_dialogue(db, world.links["Everyone"])
+        join_link(db, world.links["Everyone"])

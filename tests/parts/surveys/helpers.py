@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from tracktwo.common.accounts.actions import create_user
 from tracktwo.common.accounts.models import User
 from tracktwo.common.initiatives.actions import create_initiative
+from tracktwo.common.participation.actions import join as join_link
 from tracktwo.common.participation.models import Participant
-from tracktwo.parts.surveys.actions.answers import join_survey, submit_response
+from tracktwo.parts.surveys.actions.answers import submit_response
 from tracktwo.parts.surveys.actions.surveys import WavePlan, create_survey, set_wave_state
 from tracktwo.parts.surveys.models import Survey
 from tracktwo.store.platform import Platform
@@ -78,7 +79,7 @@ def make_survey_world(
 def enrol(world: SurveyWorld, link: str = "Hill", **options: object) -> tuple[Participant, str]:
     """A new respondent through a survey link; returns the participant and their secret."""
     with world.platform.database.transaction() as db:
-        joined = join_survey(db, world.links[link], **options)  # type: ignore[arg-type]
+        joined = join_link(db, world.links[link], **options)  # type: ignore[arg-type]
         assert joined.new_secret is not None
         return joined.participant, joined.new_secret
 

@@ -14,7 +14,7 @@ from tests.parts.surveys.helpers import (
     open_wave_named,
     survey_row,
 )
-from tracktwo.common.participation.actions import join_dialogue
+from tracktwo.common.participation.actions import join as join_link
 from tracktwo.common.participation.models import Participant
 from tracktwo.kernel.errors import Conflict, InvalidInput
 from tracktwo.parts.dialogues.actions.dialogues import (
@@ -23,7 +23,7 @@ from tracktwo.parts.dialogues.actions.dialogues import (
     set_dialogue_state,
 )
 from tracktwo.parts.surveys import evaluation as core
-from tracktwo.parts.surveys.actions.answers import AnswerProblem, join_survey, questionnaire_for
+from tracktwo.parts.surveys.actions.answers import AnswerProblem, questionnaire_for, respondent_of
 from tracktwo.parts.surveys.actions.data import (
     ImportOutcome,
     export_responses_csv,
@@ -140,16 +140,18 @@ def test_a_dialogue_participant_answers_as_the_same_identity(platform: Platform)
         )
         set_dialogue_state(db, world.facilitator, dialogue.id, "open")
         token = next(link.token for link in dialogue.links if link.side is not None)
-        joined = join_dialogue(db, token)
+        joined = join_link(db, token)
         secret = joined.new_secret
         person_id = joined.participant.id
     with platform.database.transaction() as db:
-        entered = join_survey(db, world.links["Everyone"], secret=secret)
+        entered = join_link(db, world.links["Everyone"], secret=secret)
         assert entered.new_secret is None and entered.participant.id == person_id
-        assert entered.respondent.side_id == entered.participant.side_id is not None
+        respondent = respondent_of(db, world.survey_id, entered.participant)
+        assert respondent is not None
+        assert respondent.side_id == entered.participant.side_id is not None
     with platform.database.transaction() as db, pytest.raises(Conflict, match="comparison"):
-        other = join_dialogue(db, token)
-        join_survey(db, world.links["Comparison"], secret=other.new_secret)
+        other = join_link(db, token)
+        join_link(db, world.links["Comparison"], secret=other.new_secret)
 
 
 def test_comparison_link_marks_the_comparison_group(world: SurveyWorld) -> None:

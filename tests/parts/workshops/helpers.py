@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from tracktwo.common.accounts.actions import create_user
 from tracktwo.common.accounts.models import User
 from tracktwo.common.initiatives.actions import create_initiative
+from tracktwo.common.participation.actions import join as join_link
 from tracktwo.common.participation.models import Participant
 from tracktwo.parts.workshops.actions.ideas import cast_preferences, submit_idea
 from tracktwo.parts.workshops.actions.workshops import (
     WorkshopSettings,
     create_workshop,
-    join_workshop,
     set_step,
 )
 from tracktwo.parts.workshops.models import Idea
@@ -56,7 +56,7 @@ def make_world(
 
 def join(world: World, link: str = "Everyone", **options: object) -> Participant:
     with world.platform.database.transaction() as db:
-        joined = join_workshop(db, world.links[link], **options)  # type: ignore[arg-type]
+        joined = join_link(db, world.links[link], **options)  # type: ignore[arg-type]
         _ = joined.participant.side  # loaded now, for tests that look at it later
         return joined.participant
 

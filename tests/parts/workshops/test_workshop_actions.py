@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.parts.workshops.helpers import IDEAS, add_ideas, idea, join, make_world, step, vote
+from tracktwo.common.participation.actions import join as join_link
 from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tracktwo.parts.workshops.actions.ideas import (
     add_idea_for,
@@ -30,7 +31,6 @@ from tracktwo.parts.workshops.actions.workshops import (
     WorkshopSettings,
     advance_turn,
     create_workshop,
-    join_workshop,
     regenerate_link,
     set_round_robin,
     set_step,
@@ -55,12 +55,12 @@ def test_links_preset_the_side_and_every_assignment_is_logged(platform: Platform
     undeclared = join(world, "Everyone")
     assert undeclared.side_id is None
     with platform.database.transaction() as db:
-        secret_holder = join_workshop(db, world.links["Harbour"], language="ar")
+        secret_holder = join_link(db, world.links["Harbour"], language="ar")
         secret = secret_holder.new_secret
-        again = join_workshop(db, world.links["Hill"], secret=secret)  # another side's link
+        again = join_link(db, world.links["Hill"], secret=secret)  # another side's link
         assert again.new_secret is None and again.participant.id == secret_holder.participant.id
         assert again.participant.side.name == "Harbour"  # type: ignore[union-attr]
-        changed = join_workshop(db, world.links["Hill"], secret=secret, side="undeclared")
+        changed = join_link(db, world.links["Hill"], secret=secret, side="undeclared")
         assert changed.participant.side_id is None
         log = list(
             db.scalars(
@@ -71,7 +71,7 @@ def test_links_preset_the_side_and_every_assignment_is_logged(platform: Platform
         )
         assert log == ["joined", "changed side"]
         with pytest.raises(InvalidInput, match="Choose one"):
-            join_workshop(db, world.links["Everyone"], side=987654)
+            join_link(db, world.links["Everyone"], side=987654)
 
 
 def test_a_revoked_link_and_a_closed_workshop_refuse_to_join(platform: Platform) -> None:
@@ -83,10 +83,10 @@ def test_a_revoked_link_and_a_closed_workshop_refuse_to_join(platform: Platform)
         fresh = regenerate_link(db, world.facilitator, world.workshop_id, old.id)
         assert fresh.side_id == old.side_id
         with pytest.raises(NotFound, match="does not work any more"):
-            join_workshop(db, world.links["Hill"])
+            join_link(db, world.links["Hill"])
         workshop.step = WorkshopStep.CLOSED
         with pytest.raises(Conflict, match="has ended"):
-            join_workshop(db, fresh.token)
+            join_link(db, fresh.token)
 
 
 def test_bad_settings_are_one_sentence(platform: Platform) -> None:
@@ -139,7 +139,7 @@ def test_participants_act_only_in_their_own_workshop(platform: Platform) -> None
         other = create_workshop(
             db, world.facilitator, world.initiative_id, WorkshopSettings(title="B", question="Q?")
         )
-        outsider = join_workshop(db, other.links[0].token).participant
+        outsider = join_link(db, other.links[0].token).participant
         with pytest.raises(PermissionDenied, match="not joined this workshop"):
             submit_idea(db, outsider, world.workshop_id, "An idea from elsewhere.")
         with pytest.raises(PermissionDenied, match="do not know you"):

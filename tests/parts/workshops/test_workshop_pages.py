@@ -52,7 +52,7 @@ def _create(web: WebClient, **extra: str) -> str:
 def _links(web: WebClient, location: str) -> dict[str, str]:
     page = web.get(location).text
     found = re.findall(
-        r"<td>([^<]+)</td>\s*<td><code[^>]*>http://127\.0\.0\.1:8000(/wj/[\w-]+)</code>", page
+        r"<td>([^<]+)</td>\s*<td><code[^>]*>http://127\.0\.0\.1:8000(/j/[\w-]+)</code>", page
     )
     return {name.strip(): path for name, path in found}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Form
+from fastapi import Form
 from fastapi.responses import Response
 
 from tracktwo.common.accounts.actions import (
@@ -20,7 +20,7 @@ from tracktwo.web.pages import page_router
 from tracktwo.web.ratelimit import Throttle
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 login_throttle = Throttle(per_15_minutes=10)
 
 
@@ -84,7 +84,6 @@ def login(
             error=exc.message,
         )
     token = start_login_session(ctx.db, user, days=ctx.platform.settings.session_days)
-    ctx.db.commit()
     return _signed_in(ctx, token, next)
 
 
@@ -93,7 +92,6 @@ def logout(ctx: Ctx) -> Response:
     token = ctx.request.cookies.get(SESSION_COOKIE)
     if token:
         end_login_session(ctx.db, token)
-        ctx.db.commit()
     response = ctx.redirect("/login", done="You are signed out.")
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -115,11 +113,11 @@ def accept(
 ) -> Response:
     invitation = invitation_for_token(ctx.db, token)
     try:
-        if password != password_again:
-            raise InvalidInput("The two passwords differ; type the same password twice.")
-        user = accept_invitation(ctx.db, token, password=password, display_name=display_name)
+        with ctx.attempt():
+            if password != password_again:
+                raise InvalidInput("The two passwords differ; type the same password twice.")
+            user = accept_invitation(ctx.db, token, password=password, display_name=display_name)
     except TracktwoError as exc:
-        ctx.db.rollback()
         return ctx.render(
             "invitation.html",
             status_code=exc.status_code,
@@ -129,5 +127,4 @@ def accept(
             name=display_name,
         )
     session_token = start_login_session(ctx.db, user, days=ctx.platform.settings.session_days)
-    ctx.db.commit()
     return _signed_in(ctx, session_token, "/initiatives")

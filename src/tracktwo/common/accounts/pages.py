@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Form
+from fastapi import Form
 from fastapi.responses import Response
 
 from tracktwo.common.accounts.actions import (
@@ -20,7 +20,7 @@ from tracktwo.web.pages import page_router
 from tracktwo.web.params import PathId
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 
 
 def _page(
@@ -49,11 +49,10 @@ def account(ctx: Ctx) -> Response:
 def new_token(ctx: Ctx, name: Annotated[str, Form()] = "") -> Response:
     user = ctx.require_user()
     try:
-        issued = create_api_token(ctx.db, user, name)
+        with ctx.attempt():
+            issued = create_api_token(ctx.db, user, name)
     except TracktwoError as exc:
-        ctx.db.rollback()
         return _page(ctx, error=exc.message, status_code=exc.status_code)
-    ctx.db.commit()
     # Shown exactly once: only its hash is kept.
     return _page(ctx, new_token=issued.secret)
 
@@ -62,7 +61,6 @@ def new_token(ctx: Ctx, name: Annotated[str, Form()] = "") -> Response:
 def revoke(ctx: Ctx, token_id: PathId) -> Response:
     user = ctx.require_user()
     revoke_api_token(ctx.db, user, token_id)
-    ctx.db.commit()
     return ctx.redirect("/account", done="The token was revoked.")
 
 
@@ -75,15 +73,14 @@ def change_password(
 ) -> Response:
     user = ctx.require_user()
     try:
-        try:
-            authenticate(ctx.db, user.email, current_password)
-        except PermissionDenied:
-            raise PermissionDenied("Your current password is not right.") from None
-        if new_password != new_password_again:
-            raise InvalidInput("The two new passwords differ; type the same password twice.")
-        set_password(ctx.db, user, new_password)
+        with ctx.attempt():
+            try:
+                authenticate(ctx.db, user.email, current_password)
+            except PermissionDenied:
+                raise PermissionDenied("Your current password is not right.") from None
+            if new_password != new_password_again:
+                raise InvalidInput("The two new passwords differ; type the same password twice.")
+            set_password(ctx.db, user, new_password)
     except TracktwoError as exc:
-        ctx.db.rollback()
         return _page(ctx, error=exc.message, status_code=exc.status_code)
-    ctx.db.commit()
     return ctx.redirect("/login", done="Your password was changed; sign in again.")

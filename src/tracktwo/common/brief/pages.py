@@ -12,7 +12,6 @@ import re
 import unicodedata
 from typing import Annotated
 
-from fastapi import Depends
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
@@ -29,7 +28,7 @@ from tracktwo.web.params import PathId
 from tracktwo.web.templating import environment
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 
 
 def brief_panel(ctx: PageContext, initiative: Initiative, role: Role) -> Markup:

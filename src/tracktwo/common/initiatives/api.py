@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from tracktwo.common.initiatives.access import initiative_for, role_in
@@ -33,7 +33,7 @@ from tracktwo.web.context import ApiContext, api_context
 from tracktwo.web.params import PathId
 
 router = APIRouter(responses=ERRORS)
-Ctx = Annotated[ApiContext, Depends(api_context)]
+Ctx = Annotated[ApiContext, api_context]
 
 
 def initiative_out(initiative: Initiative, role: Role) -> InitiativeOut:
@@ -87,7 +87,6 @@ def create(ctx: Ctx, body: InitiativeIn) -> InitiativeOut:
         languages=body.languages,
         sides=[SideInput(name=s.name, colour=s.colour) for s in body.sides],
     )
-    ctx.db.commit()
     return initiative_out(initiative, Role.OWNER)
 
 
@@ -116,7 +115,6 @@ def update(ctx: Ctx, initiative_id: PathId, body: InitiativeUpdate) -> Initiativ
         languages=body.languages,
         sides=[SideInput(name=s.name, colour=s.colour, id=s.id) for s in body.sides],
     )
-    ctx.db.commit()
     return initiative_out(initiative, Role.OWNER)
 
 
@@ -141,7 +139,6 @@ def members(ctx: Ctx, initiative_id: PathId) -> list[MemberOut]:
 def add(ctx: Ctx, initiative_id: PathId, body: MemberIn) -> Response | MemberOut:
     user = ctx.require_user()
     change = add_member(ctx.db, user, initiative_id, email=body.email, role=body.role)
-    ctx.db.commit()
     if change.membership is not None:
         return member_out(change.membership)
     assert change.invitation is not None
@@ -161,7 +158,6 @@ def set_role(
 ) -> MemberOut:
     user = ctx.require_user()
     membership = change_role(ctx.db, user, initiative_id, membership_id, body.role)
-    ctx.db.commit()
     return member_out(membership)
 
 
@@ -169,5 +165,4 @@ def set_role(
 def remove(ctx: Ctx, initiative_id: PathId, membership_id: PathId) -> Response:
     user = ctx.require_user()
     remove_member(ctx.db, user, initiative_id, membership_id)
-    ctx.db.commit()
     return Response(status_code=204)

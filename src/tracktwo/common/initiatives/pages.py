@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import Depends, Form
+from fastapi import Form
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -29,7 +29,7 @@ from tracktwo.web.pages import page_router
 from tracktwo.web.params import PathId
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 SPARE_SIDE_ROWS = 2
 
 
@@ -120,16 +120,16 @@ def new_initiative(ctx: Ctx) -> Response:
 def create(ctx: Ctx, form: Annotated[InitiativeForm, Form()]) -> Response:
     user = ctx.require_user()
     try:
-        initiative = create_initiative(
-            ctx.db,
-            user,
-            name=form.name,
-            description=form.description,
-            sides=form.sides(),
-            languages=form.all_languages(),
-        )
+        with ctx.attempt():
+            initiative = create_initiative(
+                ctx.db,
+                user,
+                name=form.name,
+                description=form.description,
+                sides=form.sides(),
+                languages=form.all_languages(),
+            )
     except TracktwoError as exc:
-        ctx.db.rollback()
         return _render_form(
             ctx,
             initiative=None,
@@ -137,7 +137,6 @@ def create(ctx: Ctx, form: Annotated[InitiativeForm, Form()]) -> Response:
             error=exc.message,
             status_code=exc.status_code,
         )
-    ctx.db.commit()
     return ctx.redirect(f"/initiatives/{initiative.id}", done="The initiative was created.")
 
 
@@ -172,17 +171,17 @@ def edit_form(ctx: Ctx, initiative_id: PathId) -> Response:
 def edit(ctx: Ctx, initiative_id: PathId, form: Annotated[InitiativeForm, Form()]) -> Response:
     user = ctx.require_user()
     try:
-        update_initiative(
-            ctx.db,
-            user,
-            initiative_id,
-            name=form.name,
-            description=form.description,
-            sides=form.sides(),
-            languages=form.all_languages(),
-        )
+        with ctx.attempt():
+            update_initiative(
+                ctx.db,
+                user,
+                initiative_id,
+                name=form.name,
+                description=form.description,
+                sides=form.sides(),
+                languages=form.all_languages(),
+            )
     except TracktwoError as exc:
-        ctx.db.rollback()
         initiative = get_initiative(ctx.db, user, initiative_id)
         return _render_form(
             ctx,
@@ -191,7 +190,6 @@ def edit(ctx: Ctx, initiative_id: PathId, form: Annotated[InitiativeForm, Form()
             error=exc.message,
             status_code=exc.status_code,
         )
-    ctx.db.commit()
     return ctx.redirect(f"/initiatives/{initiative_id}", done="Your changes were saved.")
 
 
@@ -220,9 +218,9 @@ def add(
 ) -> Response:
     user = ctx.require_user()
     try:
-        change = add_member(ctx.db, user, initiative_id, email=email, role=role)
+        with ctx.attempt():
+            change = add_member(ctx.db, user, initiative_id, email=email, role=role)
     except TracktwoError as exc:
-        ctx.db.rollback()
         initiative = get_initiative(ctx.db, user, initiative_id)
         return ctx.render(
             "initiatives/members.html",
@@ -233,7 +231,6 @@ def add(
             invitation_link=None,
             error=exc.message,
         )
-    ctx.db.commit()
     if change.invitation is None:
         return ctx.redirect(f"/initiatives/{initiative_id}/members", done=f"{email} was added.")
     # The link is shown once, to the owner, who passes it on by a channel they trust.
@@ -256,7 +253,6 @@ def set_role(
 ) -> Response:
     user = ctx.require_user()
     change_role(ctx.db, user, initiative_id, membership_id, role)
-    ctx.db.commit()
     return ctx.redirect(f"/initiatives/{initiative_id}/members", done="The role was changed.")
 
 
@@ -264,5 +260,4 @@ def set_role(
 def remove(ctx: Ctx, initiative_id: PathId, membership_id: PathId) -> Response:
     user = ctx.require_user()
     remove_member(ctx.db, user, initiative_id, membership_id)
-    ctx.db.commit()
     return ctx.redirect(f"/initiatives/{initiative_id}/members", done="The member was removed.")

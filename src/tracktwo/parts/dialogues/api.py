@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from tracktwo.common.initiatives.access import role_in
 from tracktwo.common.initiatives.models import Role
-from tracktwo.common.participation.actions import join_dialogue, link_for_token
-from tracktwo.common.participation.api import JoinIn, JoinOut, chosen_side, joined, presented_secret
+from tracktwo.common.participation.api import LinkOut, add_join_route, links_out
 from tracktwo.kernel.errors import InvalidInput, NotAuthenticated
 from tracktwo.parts.dialogues.actions.analysis import latest_snapshot, public_result
 from tracktwo.parts.dialogues.actions.dialogues import (
@@ -22,11 +21,12 @@ from tracktwo.parts.dialogues.actions.dialogues import (
     add_seed_statements,
     create_dialogue,
     dialogue_for,
+    get_dialogue,
     list_dialogues,
     set_dialogue_state,
     update_dialogue,
 )
-from tracktwo.parts.dialogues.actions.moderation import moderate, moderation_queue
+from tracktwo.parts.dialogues.actions.moderation import moderate, moderation_queue, statement_in
 from tracktwo.parts.dialogues.actions.participation import (
     cast_vote,
     choose_next_statement,
@@ -39,7 +39,8 @@ from tracktwo.web.context import ApiContext, api_context
 from tracktwo.web.params import PathId
 
 router = APIRouter(responses=ERRORS)
-Ctx = Annotated[ApiContext, Depends(api_context)]
+add_join_route(router, "dialogues")
+Ctx = Annotated[ApiContext, api_context]
 
 
 class DialogueIn(Strict):
@@ -65,12 +66,6 @@ class DialogueChange(Strict):
     max_length: Annotated[int, Field(ge=20, le=1000)] | None = None
     prioritize_seed: bool | None = None
     state: Literal["draft", "open", "closed"] | None = None
-
-
-class LinkOut(BaseModel):
-    id: int
-    side: str | None = Field(description="The side this link presets; null for the general link.")
-    url: str
 
 
 class DialogueOut(BaseModel):
@@ -135,15 +130,7 @@ class ModerationIn(Strict):
 
 
 def dialogue_out(ctx: ApiContext, dialogue: Dialogue, *, with_links: bool) -> DialogueOut:
-    base = ctx.platform.settings.base_url
-    links = (
-        [
-            LinkOut(id=k.id, side=k.side.name if k.side else None, url=f"{base}/j/{k.token}")
-            for k in active_links(dialogue)
-        ]
-        if with_links
-        else None
-    )
+    links = links_out(ctx, active_links(ctx.db, dialogue)) if with_links else None
     return DialogueOut(
         id=dialogue.id,
         initiative_id=dialogue.initiative_id,
@@ -208,7 +195,6 @@ def create(ctx: Ctx, initiative_id: PathId, body: DialogueIn) -> DialogueOut:
     )
     if body.state != "draft":
         set_dialogue_state(ctx.db, user, dialogue.id, body.state)
-    ctx.db.commit()
     return dialogue_out(ctx, dialogue, with_links=True)
 
 
@@ -240,29 +226,7 @@ def change(ctx: Ctx, dialogue_id: PathId, body: DialogueChange) -> DialogueOut:
     update_dialogue(ctx.db, user, dialogue_id, _settings(body, dialogue))
     if body.state is not None:
         set_dialogue_state(ctx.db, user, dialogue_id, body.state)
-    ctx.db.commit()
     return dialogue_out(ctx, dialogue, with_links=True)
-
-
-@router.post(
-    "/dialogues/{dialogue_id}/join",
-    status_code=201,
-    response_model=JoinOut,
-    summary="Join with an invitation link; returns a participant token",
-)
-def join(ctx: Ctx, dialogue_id: PathId, body: JoinIn) -> JoinOut:
-    link = link_for_token(ctx.db, body.link)
-    if link.dialogue_id != dialogue_id:
-        raise InvalidInput("This invitation link belongs to another dialogue.")
-    result = join_dialogue(
-        ctx.db,
-        body.link,
-        secret=presented_secret(ctx),
-        side=chosen_side(body),
-        language=body.language,
-    )
-    ctx.db.commit()
-    return joined(result.participant, result.new_secret)
 
 
 @router.get(
@@ -273,10 +237,9 @@ def join(ctx: Ctx, dialogue_id: PathId, body: JoinIn) -> JoinOut:
 def next_(ctx: Ctx, dialogue_id: PathId) -> NextStatementOut:
     participant = ctx.require_participant()
     statement = choose_next_statement(ctx.db, participant, dialogue_id)
-    dialogue = ctx.db.get(Dialogue, dialogue_id)
+    dialogue = get_dialogue(ctx.db, dialogue_id)
     assert dialogue is not None
     progress = progress_of(ctx.db, participant, dialogue)
-    ctx.db.commit()
     return NextStatementOut(
         statement=statement_out(statement, participant.language) if statement else None,
         progress=Progress(seen=progress.seen, remaining=progress.remaining),
@@ -306,7 +269,6 @@ def vote(
         idempotency_key=body.key or idempotency_key,
         analysis_delay=ctx.platform.settings.analysis_delay_seconds,
     )
-    ctx.db.commit()  # acknowledged only once committed
     payload = VoteOut(vote_id=outcome.vote_id, duplicate=outcome.duplicate)
     return JSONResponse(payload.model_dump(), status_code=200 if outcome.duplicate else 201)
 
@@ -326,7 +288,6 @@ def add_statement(ctx: Ctx, dialogue_id: PathId, body: StatementIn) -> Statement
             body.text,
             analysis_delay=ctx.platform.settings.analysis_delay_seconds,
         )
-        ctx.db.commit()
         return statement_out(statement)
     user = ctx.require_user()
     dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
@@ -335,7 +296,6 @@ def add_statement(ctx: Ctx, dialogue_id: PathId, body: StatementIn) -> Statement
     [statement] = add_seed_statements(
         ctx.db, user, dialogue_id, [body.text], language=dialogue.initiative.languages[0]
     )
-    ctx.db.commit()
     return statement_out(statement, with_state=True)
 
 
@@ -374,10 +334,7 @@ def moderate_one(
         reason=body.reason,
         analysis_delay=ctx.platform.settings.analysis_delay_seconds,
     )
-    ctx.db.commit()
-    statement = ctx.db.get(Statement, statement_id)
-    assert statement is not None
-    return statement_out(statement, with_state=True)
+    return statement_out(statement_in(ctx.db, dialogue_id, statement_id), with_state=True)
 
 
 @router.get(

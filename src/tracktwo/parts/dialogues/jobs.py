@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tracktwo.parts.dialogues.actions.analysis import ANALYSIS_JOB, run_analysis
 from tracktwo.store.platform import Platform
 
-__all__ = ["ANALYSIS_JOB", "JOBS"]
-
-ANALYSIS_JOB = "analyse-dialogue"  # key: "dialogue:<id>"
+__all__ = ["JOBS"]
 
 
 def _analyse(platform: Platform, key: str) -> object:
-    # imported when the job runs: the analysis imports the opinion engine (numpy, pandas)
-    from tracktwo.parts.dialogues.actions.analysis import run_analysis
-
     return run_analysis(platform, int(key.removeprefix("dialogue:")))
 
 

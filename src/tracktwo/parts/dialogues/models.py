@@ -24,16 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracktwo.common.initiatives.models import Initiative, Side
-from tracktwo.common.participation.models import Participant
+from tracktwo.common.initiatives.models import Initiative
+from tracktwo.common.participation.models import JoinLink, Participant
 from tracktwo.store.base import Base, JsonDocument, utcnow
 
 __all__ = [
     "AnalysisSnapshot",
     "Dialogue",
-    "DialogueMembership",
     "DialogueState",
-    "InvitationLink",
     "Moderation",
     "Statement",
     "StatementState",
@@ -85,50 +83,15 @@ class Dialogue(Base):
     imported_from: Mapped[str | None] = mapped_column(String(200))
 
     initiative: Mapped[Initiative] = relationship()
-    links: Mapped[list[InvitationLink]] = relationship(
-        back_populates="dialogue", cascade="all, delete-orphan", order_by="InvitationLink.id"
+    # Its invitation links, from the participation kernel's one table (written through
+    # tracktwo.common.participation.actions, read here).
+    links: Mapped[list[JoinLink]] = relationship(
+        primaryjoin=(
+            "and_(JoinLink.part == 'dialogues', foreign(JoinLink.target_id) == Dialogue.id)"
+        ),
+        viewonly=True,
+        order_by="JoinLink.id",
     )
-
-
-class InvitationLink(Base):
-    """A shareable join link: general (no side) or for one side, which presets it."""
-
-    __tablename__ = "invitation_links"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dialogue_id: Mapped[int] = mapped_column(
-        ForeignKey("dialogues.id", ondelete="CASCADE"), index=True
-    )
-    side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="CASCADE"))
-    # Kept in clear: a join link is meant to be shared widely and shown to facilitators
-    # again; revoking it is the protection.
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[datetime | None]
-
-    dialogue: Mapped[Dialogue] = relationship(back_populates="links")
-    side: Mapped[Side | None] = relationship()
-
-
-class DialogueMembership(Base):
-    """That a participant joined a dialogue (and through which link)."""
-
-    __tablename__ = "dialogue_memberships"
-    __table_args__ = (UniqueConstraint("dialogue_id", "participant_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dialogue_id: Mapped[int] = mapped_column(
-        ForeignKey("dialogues.id", ondelete="CASCADE"), index=True
-    )
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), index=True
-    )
-    link_id: Mapped[int | None] = mapped_column(
-        ForeignKey("invitation_links.id", ondelete="SET NULL")
-    )
-    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    participant: Mapped[Participant] = relationship()
 
 
 class Statement(Base):

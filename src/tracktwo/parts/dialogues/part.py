@@ -1,7 +1,7 @@
 """The dialogues part's manifest: what it brings to the platform (see tracktwo.parts)."""
 
 from tracktwo.kernel.i18n import N_
-from tracktwo.kernel.manifest import Part
+from tracktwo.kernel.manifest import Part, Rule
 
 PART = Part(
     name="dialogues",
@@ -15,4 +15,42 @@ PART = Part(
     dashboard="pages.manage:dialogues_panel",
     jobs="jobs:JOBS",
     cli="cli:COMMANDS",
+    demo="demo:load_demo",
+    participation="actions.joining:JOINABLE",
+    permissions={
+        "GET /initiatives/{initiative_id}/dialogues/new": Rule.FACILITATOR,
+        "POST /initiatives/{initiative_id}/dialogues": Rule.FACILITATOR,
+        "GET /dialogues/{dialogue_id}": Rule.OBSERVER,
+        "GET /dialogues/{dialogue_id}/settings": Rule.FACILITATOR,
+        "POST /dialogues/{dialogue_id}/settings": Rule.FACILITATOR,
+        "POST /dialogues/{dialogue_id}/state": Rule.FACILITATOR,
+        "POST /dialogues/{dialogue_id}/links/{link_id}/regenerate": Rule.FACILITATOR,
+        "GET /dialogues/{dialogue_id}/moderation": Rule.FACILITATOR,
+        "POST /dialogues/{dialogue_id}/moderation": Rule.FACILITATOR,
+        "GET /dialogues/{dialogue_id}/translations": Rule.FACILITATOR,
+        "POST /dialogues/{dialogue_id}/translations": Rule.FACILITATOR,
+        "GET /dialogues/{dialogue_id}/export.zip": Rule.FACILITATOR,
+        "GET /initiatives/{initiative_id}/dialogues/import": Rule.FACILITATOR,
+        "POST /initiatives/{initiative_id}/dialogues/import": Rule.FACILITATOR,
+        "GET /d/{dialogue_id}": Rule.PARTICIPANT,
+        "POST /d/{dialogue_id}/vote": Rule.PARTICIPANT,
+        "GET /d/{dialogue_id}/write": Rule.PARTICIPANT,
+        "POST /d/{dialogue_id}/write": Rule.PARTICIPANT,
+        "POST /d/{dialogue_id}/language": Rule.PARTICIPANT,
+        "GET /d/{dialogue_id}/map": Rule.PARTICIPANT,
+        "GET /dialogues/{dialogue_id}/results": Rule.OBSERVER,
+        "GET /dialogues/{dialogue_id}/events": Rule.OBSERVER,
+        "POST /api/v1/dialogues/{target_id}/join": Rule.LINK,
+        "POST /api/v1/initiatives/{initiative_id}/dialogues": Rule.FACILITATOR,
+        "GET /api/v1/initiatives/{initiative_id}/dialogues": Rule.OBSERVER,
+        "GET /api/v1/dialogues/{dialogue_id}": Rule.OBSERVER,
+        "PATCH /api/v1/dialogues/{dialogue_id}": Rule.FACILITATOR,
+        "GET /api/v1/dialogues/{dialogue_id}/next-statement": Rule.PARTICIPANT,
+        "POST /api/v1/dialogues/{dialogue_id}/votes": Rule.PARTICIPANT,
+        "POST /api/v1/dialogues/{dialogue_id}/statements": Rule.FACILITATOR,
+        "GET /api/v1/dialogues/{dialogue_id}/statements": Rule.FACILITATOR,
+        "POST /api/v1/dialogues/{dialogue_id}/statements/{statement_id}"
+        "/moderation": Rule.FACILITATOR,
+        "GET /api/v1/dialogues/{dialogue_id}/analysis": Rule.OBSERVER,
+    },
 )

@@ -6,29 +6,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from tracktwo.common.initiatives.access import role_in
 from tracktwo.common.initiatives.models import Role
-from tracktwo.common.participation.api import JoinOut, chosen_side, joined, presented_secret
-from tracktwo.kernel.errors import InvalidInput, NotAuthenticated
+from tracktwo.common.participation.api import LinkOut, add_join_route, links_out
+from tracktwo.kernel.errors import NotAuthenticated
 from tracktwo.parts.surveys.actions.answers import (
-    join_survey,
     questionnaire_for,
     submit_response,
-    survey_link_for_token,
 )
 from tracktwo.parts.surveys.actions.data import survey_results
 from tracktwo.parts.surveys.actions.surveys import active_survey_links, list_surveys, survey_for
 from tracktwo.parts.surveys.models import Survey
 from tracktwo.web.api.schemas import ERRORS, Strict
 from tracktwo.web.context import ApiContext, api_context
-from tracktwo.web.params import IdField, PathId
+from tracktwo.web.params import PathId
 
 router = APIRouter(responses=ERRORS)
-Ctx = Annotated[ApiContext, Depends(api_context)]
+add_join_route(router, "surveys")
+Ctx = Annotated[ApiContext, api_context]
 
 
 class WaveOut(BaseModel):
@@ -40,31 +39,13 @@ class WaveOut(BaseModel):
     closes_at: datetime | None
 
 
-class SurveyLinkOut(BaseModel):
-    id: int
-    side: str | None = Field(description="The side this link presets; null for everyone.")
-    comparison: bool = Field(description="True for the comparison group's link.")
-    url: str
-
-
 class SurveyOut(BaseModel):
     id: int
     initiative_id: int
     title: str
     instruments: list[str]
     waves: list[WaveOut]
-    links: list[SurveyLinkOut] | None = Field(description="Survey links (facilitators only).")
-
-
-class SurveyJoinIn(Strict):
-    link: Annotated[
-        str,
-        Field(min_length=1, max_length=64, description="The token of a survey link (after /s/)."),
-    ]
-    side_id: IdField | None = Field(
-        default=None, description="Omit to take the link's side; null for undeclared."
-    )
-    language: Annotated[str, Field(max_length=16)] | None = None
+    links: list[LinkOut] | None = Field(description="Survey links (facilitators only).")
 
 
 class LabelOut(BaseModel):
@@ -118,7 +99,6 @@ class ResponseOut(BaseModel):
 
 
 def survey_out(ctx: ApiContext, survey: Survey, *, with_links: bool) -> SurveyOut:
-    base = ctx.platform.settings.base_url
     return SurveyOut(
         id=survey.id,
         initiative_id=survey.initiative_id,
@@ -135,19 +115,7 @@ def survey_out(ctx: ApiContext, survey: Survey, *, with_links: bool) -> SurveyOu
             )
             for wave in survey.waves
         ],
-        links=(
-            [
-                SurveyLinkOut(
-                    id=link.id,
-                    side=link.side.name if link.side else None,
-                    comparison=link.comparison,
-                    url=f"{base}/s/{link.token}",
-                )
-                for link in active_survey_links(survey)
-            ]
-            if with_links
-            else None
-        ),
+        links=links_out(ctx, active_survey_links(ctx.db, survey)) if with_links else None,
     )
 
 
@@ -193,30 +161,9 @@ def results(ctx: Ctx, survey_id: PathId) -> Response:
     _, report = survey_results(
         ctx.db, ctx.user, survey_id, min_cell=ctx.platform.settings.min_cell_size
     )
-    ctx.db.commit()  # keep the computed report for the next reader
     if report is None:
         return Response(status_code=204)
     return JSONResponse(report)
-
-
-@router.post(
-    "/surveys/{survey_id}/join",
-    status_code=201,
-    response_model=JoinOut,
-    summary="Enter a survey with its link; returns a participant token for a new participant",
-)
-def join(ctx: Ctx, survey_id: PathId, body: SurveyJoinIn) -> JoinOut:
-    if survey_link_for_token(ctx.db, body.link).survey_id != survey_id:
-        raise InvalidInput("This survey link belongs to another survey.")
-    result = join_survey(
-        ctx.db,
-        body.link,
-        secret=presented_secret(ctx),
-        side=chosen_side(body),
-        language=body.language,
-    )
-    ctx.db.commit()
-    return joined(result.participant, result.new_secret)
 
 
 @router.get(
@@ -227,7 +174,6 @@ def join(ctx: Ctx, survey_id: PathId, body: SurveyJoinIn) -> JoinOut:
 def questions(ctx: Ctx, survey_id: PathId) -> QuestionnaireOut:
     participant = ctx.require_participant()
     found = questionnaire_for(ctx.db, participant, survey_id, participant.language)
-    ctx.db.commit()
     return QuestionnaireOut(
         wave=found.wave.name if found.wave is not None else None,
         accepting=found.refusal is None,
@@ -267,7 +213,6 @@ def respond(ctx: Ctx, survey_id: PathId, body: ResponseIn) -> ResponseOut:
     submitted = submit_response(
         ctx.db, participant, survey_id, answers, source="api", wave_name=body.wave
     )
-    ctx.db.commit()  # acknowledged only once stored
     return ResponseOut(
         response_id=submitted.response.id, wave=submitted.wave.name, replaced=submitted.replaced
     )

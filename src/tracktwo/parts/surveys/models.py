@@ -28,12 +28,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracktwo.common.initiatives.models import Initiative, Side
-from tracktwo.common.participation.models import Participant
+from tracktwo.common.participation.models import JoinLink, Participant
 from tracktwo.store.base import Base, JsonDocument, utcnow
 
 __all__ = [
     "Survey",
-    "SurveyLink",
     "SurveyReport",
     "SurveyRespondent",
     "SurveyResponse",
@@ -71,8 +70,12 @@ class Survey(Base):
     waves: Mapped[list[SurveyWave]] = relationship(
         back_populates="survey", cascade="all, delete-orphan", order_by="SurveyWave.position"
     )
-    links: Mapped[list[SurveyLink]] = relationship(
-        back_populates="survey", cascade="all, delete-orphan", order_by="SurveyLink.id"
+    # Its invitation links, from the participation kernel's one table (written through
+    # tracktwo.common.participation.actions, read here).
+    links: Mapped[list[JoinLink]] = relationship(
+        primaryjoin=("and_(JoinLink.part == 'surveys', foreign(JoinLink.target_id) == Survey.id)"),
+        viewonly=True,
+        order_by="JoinLink.id",
     )
 
 
@@ -112,24 +115,6 @@ class SurveyWave(Base):
     survey: Mapped[Survey] = relationship(back_populates="waves")
 
 
-class SurveyLink(Base):
-    """A shareable link to a survey: for one side, for everyone, or for the comparison group."""
-
-    __tablename__ = "survey_links"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
-    side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="CASCADE"))
-    comparison: Mapped[bool] = mapped_column(default=False)
-    # Kept in clear, like dialogue links: meant to be shared, protected by revoking.
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[datetime | None]
-
-    survey: Mapped[Survey] = relationship(back_populates="links")
-    side: Mapped[Side | None] = relationship()
-
-
 class SurveyRespondent(Base):
     """Someone who answers a survey: a participant of the initiative, or an imported identity.
 
@@ -153,7 +138,7 @@ class SurveyRespondent(Base):
     external_id: Mapped[str | None] = mapped_column(String(100))
     side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="RESTRICT"))
     comparison: Mapped[bool] = mapped_column(default=False)
-    link_id: Mapped[int | None] = mapped_column(ForeignKey("survey_links.id", ondelete="SET NULL"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("join_links.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     participant: Mapped[Participant | None] = relationship()

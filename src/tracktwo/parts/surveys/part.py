@@ -1,7 +1,7 @@
 """The surveys part's manifest: what it brings to the platform (see tracktwo.parts)."""
 
 from tracktwo.kernel.i18n import N_
-from tracktwo.kernel.manifest import Part
+from tracktwo.kernel.manifest import Part, Rule
 
 PART = Part(
     name="surveys",
@@ -14,5 +14,36 @@ PART = Part(
     brief="brief",
     dashboard="pages.manage:surveys_panel",
     cli="cli:COMMANDS",
-    uses=("dialogues",),
+    demo="demo:load_demo",
+    participation="actions.joining:JOINABLE",
+    permissions={
+        "GET /initiatives/{initiative_id}/surveys/new": Rule.FACILITATOR,
+        "POST /initiatives/{initiative_id}/surveys": Rule.FACILITATOR,
+        "GET /surveys/{survey_id}": Rule.OBSERVER,
+        "POST /surveys/{survey_id}/title": Rule.FACILITATOR,
+        "POST /surveys/{survey_id}/waves": Rule.FACILITATOR,
+        "POST /surveys/{survey_id}/waves/{wave_id}": Rule.FACILITATOR,
+        "POST /surveys/{survey_id}/waves/{wave_id}/state": Rule.FACILITATOR,
+        "POST /surveys/{survey_id}/links/{link_id}/regenerate": Rule.FACILITATOR,
+        "GET /surveys/{survey_id}/questions": Rule.FACILITATOR,
+        "POST /surveys/{survey_id}/instruments": Rule.FACILITATOR,
+        "POST /surveys/{survey_id}/instruments/{instrument}/remove": Rule.FACILITATOR,
+        "POST /surveys/{survey_id}/wording": Rule.FACILITATOR,
+        "POST /surveys/{survey_id}/custom": Rule.FACILITATOR,
+        "GET /surveys/{survey_id}/translations": Rule.FACILITATOR,
+        "POST /surveys/{survey_id}/translations": Rule.FACILITATOR,
+        "GET /surveys/{survey_id}/export.csv": Rule.FACILITATOR,
+        "GET /surveys/{survey_id}/import": Rule.FACILITATOR,
+        "POST /surveys/{survey_id}/import": Rule.FACILITATOR,
+        "GET /q/{survey_id}": Rule.PARTICIPANT,
+        "POST /q/{survey_id}": Rule.PARTICIPANT,
+        "POST /q/{survey_id}/language": Rule.PARTICIPANT,
+        "GET /surveys/{survey_id}/results": Rule.OBSERVER,
+        "POST /api/v1/surveys/{target_id}/join": Rule.LINK,
+        "GET /api/v1/initiatives/{initiative_id}/surveys": Rule.OBSERVER,
+        "GET /api/v1/surveys/{survey_id}": Rule.OBSERVER,
+        "GET /api/v1/surveys/{survey_id}/results": Rule.OBSERVER,
+        "GET /api/v1/surveys/{survey_id}/questions": Rule.PARTICIPANT,
+        "POST /api/v1/surveys/{survey_id}/responses": Rule.PARTICIPANT,
+    },
 )

@@ -6,23 +6,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from tracktwo.common.initiatives.access import role_in
 from tracktwo.common.initiatives.models import Role
-from tracktwo.common.participation.api import JoinIn, JoinOut, chosen_side, joined, presented_secret
-from tracktwo.kernel.errors import InvalidInput
-from tracktwo.parts.dialogues.api import LinkOut
+from tracktwo.common.participation.api import LinkOut, add_join_route, links_out
 from tracktwo.parts.workshops.actions.mapping import cast_pair_vote, current_question, my_pair_vote
 from tracktwo.parts.workshops.actions.results import export_json
 from tracktwo.parts.workshops.actions.workshops import (
     active_links,
-    join_workshop,
     list_workshops,
     require_member,
     workshop_for,
-    workshop_link_for_token,
 )
 from tracktwo.parts.workshops.models import Workshop
 from tracktwo.web.api.schemas import ERRORS, Strict
@@ -30,7 +26,8 @@ from tracktwo.web.context import ApiContext, api_context
 from tracktwo.web.params import MAX_ID, PathId
 
 router = APIRouter(responses=ERRORS)
-Ctx = Annotated[ApiContext, Depends(api_context)]
+add_join_route(router, "workshops")
+Ctx = Annotated[ApiContext, api_context]
 
 
 class WorkshopOut(BaseModel):
@@ -74,15 +71,7 @@ class AnswerIn(Strict):
 
 
 def workshop_out(ctx: ApiContext, workshop: Workshop, *, with_links: bool) -> WorkshopOut:
-    base = ctx.platform.settings.base_url
-    links = (
-        [
-            LinkOut(id=k.id, side=k.side.name if k.side else None, url=f"{base}/wj/{k.token}")
-            for k in active_links(workshop)
-        ]
-        if with_links
-        else None
-    )
+    links = links_out(ctx, active_links(ctx.db, workshop)) if with_links else None
     return WorkshopOut(
         id=workshop.id,
         initiative_id=workshop.initiative_id,
@@ -120,27 +109,6 @@ def read(ctx: Ctx, workshop_id: PathId) -> WorkshopOut:
 )
 def export(ctx: Ctx, workshop_id: PathId) -> dict[str, Any]:
     return export_json(ctx.db, ctx.require_user(), workshop_id)
-
-
-@router.post(
-    "/workshops/{workshop_id}/join",
-    status_code=201,
-    response_model=JoinOut,
-    summary="Join with a workshop link; returns a participant token",
-)
-def join(ctx: Ctx, workshop_id: PathId, body: JoinIn) -> JoinOut:
-    link = workshop_link_for_token(ctx.db, body.link)
-    if link.workshop_id != workshop_id:
-        raise InvalidInput("This invitation link belongs to another workshop.")
-    result = join_workshop(
-        ctx.db,
-        body.link,
-        secret=presented_secret(ctx),
-        side=chosen_side(body),
-        language=body.language,
-    )
-    ctx.db.commit()
-    return joined(result.participant, result.new_secret)
 
 
 @router.get(
@@ -183,5 +151,4 @@ def question(ctx: Ctx, workshop_id: PathId) -> CurrentQuestionOut:
 def answer(ctx: Ctx, workshop_id: PathId, body: AnswerIn) -> CurrentQuestionOut:
     person = ctx.require_participant()
     cast_pair_vote(ctx.db, person, workshop_id, body.question_number, body.yes)
-    ctx.db.commit()
     return question(ctx, workshop_id)

@@ -16,10 +16,13 @@ import random
 from collections.abc import Sequence
 
 import networkx as nx
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracktwo.common.accounts.models import User
+from tracktwo.common.demo import DemoContext, DemoEntry, DemoPart
 from tracktwo.common.initiatives.models import Initiative
+from tracktwo.common.participation.actions import join
 from tracktwo.common.participation.models import Participant
 from tracktwo.parts.workshops.actions.ideas import (
     answer_question,
@@ -43,7 +46,6 @@ from tracktwo.parts.workshops.actions.translations import (
 from tracktwo.parts.workshops.actions.workshops import (
     WorkshopSettings,
     create_workshop,
-    join_workshop,
     set_step,
 )
 from tracktwo.parts.workshops.models import Idea, PairVote, Workshop
@@ -161,7 +163,7 @@ def _people(db: Session, workshop: Workshop, count: int) -> list[Participant]:
     people = []
     for index in range(count):
         side = (HILL, HARBOUR)[index % 2]
-        people.append(join_workshop(db, tokens[side], language="en").participant)
+        people.append(join(db, tokens[side], language="en").participant)
     return people
 
 
@@ -334,3 +336,18 @@ def seed_workshops(db: Session, initiative: Initiative, facilitator: User) -> No
     _obstacles(db, initiative, facilitator, rng)
     _first_year(db, initiative, facilitator, rng)
     db.flush()
+
+
+def load_demo(ctx: DemoContext) -> DemoPart:
+    """The two demo workshops (once) and their consoles."""
+    found = list(
+        ctx.db.scalars(
+            select(Workshop.id)
+            .where(Workshop.initiative_id == ctx.initiative.id)
+            .order_by(Workshop.id)
+        )
+    )
+    if not found:
+        seed_workshops(ctx.db, ctx.initiative, ctx.facilitator)
+        return load_demo(ctx)
+    return DemoPart(ids=found, entries=[DemoEntry("Workshop", f"/workshops/{w}") for w in found])

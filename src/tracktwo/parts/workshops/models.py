@@ -36,8 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracktwo.common.initiatives.models import Initiative, Side
-from tracktwo.common.participation.models import Participant
+from tracktwo.common.initiatives.models import Initiative
+from tracktwo.common.participation.models import JoinLink, Participant
 from tracktwo.store.base import Base, JsonDocument, utcnow
 
 __all__ = [
@@ -55,9 +55,7 @@ __all__ = [
     "Workshop",
     "WorkshopAssignment",
     "WorkshopCluster",
-    "WorkshopLink",
     "WorkshopMap",
-    "WorkshopMember",
     "WorkshopMode",
     "WorkshopQuestionTranslation",
     "WorkshopStep",
@@ -148,8 +146,14 @@ class Workshop(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     initiative: Mapped[Initiative] = relationship()
-    links: Mapped[list[WorkshopLink]] = relationship(
-        back_populates="workshop", cascade="all, delete-orphan", order_by="WorkshopLink.id"
+    # Its invitation links, from the participation kernel's one table (written through
+    # tracktwo.common.participation.actions, read here).
+    links: Mapped[list[JoinLink]] = relationship(
+        primaryjoin=(
+            "and_(JoinLink.part == 'workshops', foreign(JoinLink.target_id) == Workshop.id)"
+        ),
+        viewonly=True,
+        order_by="JoinLink.id",
     )
     turn_participant: Mapped[Participant | None] = relationship()
     question_translations: Mapped[list[WorkshopQuestionTranslation]] = relationship(
@@ -182,45 +186,6 @@ class WorkshopQuestionTranslation(_TranslationColumns, Base):
     workshop: Mapped[Workshop] = relationship(back_populates="question_translations")
 
 
-class WorkshopLink(Base):
-    """A join link: general (no side) or for one side, which presets it (as for dialogues)."""
-
-    __tablename__ = "workshop_links"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
-    )
-    side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="CASCADE"))
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[datetime | None]
-
-    workshop: Mapped[Workshop] = relationship(back_populates="links")
-    side: Mapped[Side | None] = relationship()
-
-
-class WorkshopMember(Base):
-    """That a participant joined a workshop (and through which link)."""
-
-    __tablename__ = "workshop_members"
-    __table_args__ = (UniqueConstraint("workshop_id", "participant_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
-    )
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), index=True
-    )
-    link_id: Mapped[int | None] = mapped_column(
-        ForeignKey("workshop_links.id", ondelete="SET NULL")
-    )
-    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    participant: Mapped[Participant] = relationship()
-
-
 class WorkshopAssignment(Base):
     """The log of which side (group) a participant was counted in, and why (append-only).
 
@@ -238,9 +203,7 @@ class WorkshopAssignment(Base):
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
     side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="SET NULL"))
-    link_id: Mapped[int | None] = mapped_column(
-        ForeignKey("workshop_links.id", ondelete="SET NULL")
-    )
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("join_links.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(String(32))  # "joined", "changed side"
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from tracktwo.common.initiatives.models import Side
 from tracktwo.common.participation.models import Participant
 from tracktwo.kernel.errors import InvalidInput
-from tracktwo.parts.dialogues.jobs import ANALYSIS_JOB
 from tracktwo.parts.dialogues.models import (
     AnalysisSnapshot,
     Dialogue,
@@ -31,6 +30,8 @@ from tracktwo.parts.dialogues.opinion import OpinionState, analyze
 from tracktwo.parts.dialogues.opinion.findings import public_result
 from tracktwo.store.platform import Platform
 from tracktwo.store.queue import enqueue
+
+ANALYSIS_JOB = "analyse-dialogue"  # its key is "dialogue:<id>"
 
 __all__ = [
     "ANALYSIS_JOB",
@@ -181,3 +182,12 @@ def participation_series(votes: pd.DataFrame, points: int = 60) -> list[list[int
         [int(times[i]), int(i + 1), int(np.searchsorted(first_vote, times[i], side="right"))]
         for i in positions
     ]
+
+
+def analysis_version(db: Session, dialogue_id: int) -> tuple[int, int]:
+    """What the live results page watches: the latest snapshot's id and the vote count."""
+    latest = db.scalar(
+        select(func.max(AnalysisSnapshot.id)).where(AnalysisSnapshot.dialogue_id == dialogue_id)
+    )
+    votes = db.scalar(select(func.count(Vote.id)).where(Vote.dialogue_id == dialogue_id))
+    return int(latest or 0), int(votes or 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,14 +11,15 @@ from sqlalchemy.orm import Session
 
 from tracktwo.common.initiatives.access import Actor, initiative_for
 from tracktwo.common.initiatives.models import Role, Side
-from tracktwo.common.participation.models import Participant
+from tracktwo.common.participation import actions as kernel
+from tracktwo.common.participation.actions import create_links
+from tracktwo.common.participation.models import JoinLink, Participant, PartMembership
 from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound
+from tracktwo.kernel.i18n import N_
 from tracktwo.kernel.text import clean_statement_text, clean_text
 from tracktwo.parts.dialogues.models import (
     Dialogue,
-    DialogueMembership,
     DialogueState,
-    InvitationLink,
     Moderation,
     Statement,
     StatementState,
@@ -27,9 +27,12 @@ from tracktwo.parts.dialogues.models import (
 )
 from tracktwo.store.base import utcnow
 
+PART = "dialogues"  # this part\'s name in the participation kernel
+
 __all__ = [
     "DialogueSettings",
     "DialogueSummary",
+    "accepting_or_refuse",
     "active_links",
     "add_seed_statements",
     "create_dialogue",
@@ -38,6 +41,7 @@ __all__ = [
     "is_accepting",
     "list_dialogues",
     "regenerate_link",
+    "require_membership",
     "set_dialogue_state",
     "update_dialogue",
 ]
@@ -111,16 +115,6 @@ def _validated(settings: DialogueSettings) -> dict[str, object]:
     }
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(12)
-
-
-def _make_links(dialogue: Dialogue, sides: Sequence[Side]) -> None:
-    dialogue.links.append(InvitationLink(token=_new_token(), side=None))
-    for side in sides:
-        dialogue.links.append(InvitationLink(token=_new_token(), side=side))
-
-
 def create_dialogue(
     db: Session,
     actor: Actor,
@@ -133,9 +127,9 @@ def create_dialogue(
     """A new dialogue in draft, with a general link, one link per side and its seeds."""
     initiative = initiative_for(db, actor, initiative_id, at_least=Role.FACILITATOR)
     dialogue = Dialogue(initiative=initiative, **_validated(settings))
-    _make_links(dialogue, initiative.sides)
     db.add(dialogue)
     db.flush()
+    create_links(db, PART, dialogue.id, initiative)
     add_seed_statements(
         db, actor, dialogue.id, seed_statements, language=language or initiative.languages[0]
     )
@@ -178,13 +172,13 @@ def is_accepting(dialogue: Dialogue, now: datetime | None = None) -> str | None:
     """``None`` when participants may vote now; otherwise the reason they may not."""
     now = now or utcnow()
     if dialogue.state == DialogueState.DRAFT:
-        return "This dialogue has not opened yet."
+        return N_("This dialogue has not opened yet.")
     if dialogue.state == DialogueState.CLOSED:
-        return "This dialogue is closed; thank you for taking part."
+        return N_("This dialogue is closed; thank you for taking part.")
     if dialogue.opens_at and now < dialogue.opens_at:
         return "This dialogue opens on " + dialogue.opens_at.strftime("%d %B %Y at %H:%M UTC") + "."
     if dialogue.closes_at and now >= dialogue.closes_at:
-        return "This dialogue is closed; thank you for taking part."
+        return N_("This dialogue is closed; thank you for taking part.")
     return None
 
 
@@ -217,21 +211,17 @@ def add_seed_statements(
     return added
 
 
-def active_links(dialogue: Dialogue) -> list[InvitationLink]:
-    return [link for link in dialogue.links if link.revoked_at is None]
+def active_links(db: Session, dialogue: Dialogue) -> list[JoinLink]:
+    return kernel.active_links(db, PART, dialogue.id)
 
 
-def regenerate_link(db: Session, actor: Actor, dialogue_id: int, link_id: int) -> InvitationLink:
+def regenerate_link(db: Session, actor: Actor, dialogue_id: int, link_id: int) -> JoinLink:
     """Revoke a link and make a new one for the same side (for when a link leaked)."""
     dialogue = dialogue_for(db, actor, dialogue_id, at_least=Role.FACILITATOR)
-    link = next((k for k in dialogue.links if k.id == link_id and k.revoked_at is None), None)
-    if link is None:
-        raise NotFound(f"This dialogue has no active link {link_id}.")
-    link.revoked_at = utcnow()
-    fresh = InvitationLink(token=_new_token(), side_id=link.side_id)
-    dialogue.links.append(fresh)
-    db.flush()
-    return fresh
+    try:
+        return kernel.regenerate_link(db, PART, dialogue.id, link_id)
+    except NotFound:
+        raise NotFound(f"This dialogue has no active link {link_id}.") from None
 
 
 def list_dialogues(db: Session, actor: Actor, initiative_id: int) -> list[Dialogue]:
@@ -248,11 +238,11 @@ def list_dialogues(db: Session, actor: Actor, initiative_id: int) -> list[Dialog
 def dialogue_summary(db: Session, dialogue: Dialogue) -> DialogueSummary:
     by_side = dict(
         db.execute(
-            select(Side.name, func.count(DialogueMembership.id))
-            .select_from(DialogueMembership)
-            .join(Participant, Participant.id == DialogueMembership.participant_id)
+            select(Side.name, func.count(PartMembership.id))
+            .select_from(PartMembership)
+            .join(Participant, Participant.id == PartMembership.participant_id)
             .outerjoin(Side, Side.id == Participant.side_id)
-            .where(DialogueMembership.dialogue_id == dialogue.id)
+            .where(PartMembership.part == PART, PartMembership.target_id == dialogue.id)
             .group_by(Side.name)
         ).all()
     )
@@ -273,3 +263,23 @@ def dialogue_summary(db: Session, dialogue: Dialogue) -> DialogueSummary:
         pending=int(statements.get(StatementState.PENDING, 0)),
         votes=int(votes),
     )
+
+
+def require_membership(db: Session, participant: Participant | None, dialogue_id: int) -> Dialogue:
+    """The dialogue, if this participant joined it; a clear refusal otherwise."""
+    dialogue = db.get(Dialogue, dialogue_id)
+    if dialogue is None:
+        raise NotFound(f"There is no dialogue with id {dialogue_id}.")
+    kernel.require_member(db, participant, PART, dialogue_id, dialogue.initiative_id)
+    return dialogue
+
+
+def accepting_or_refuse(dialogue: Dialogue) -> None:
+    reason = is_accepting(dialogue)
+    if reason is not None:
+        raise Conflict(reason)
+
+
+def get_dialogue(db: Session, dialogue_id: int) -> Dialogue | None:
+    """The dialogue, or None (no access check: for finding whose participant is asking)."""
+    return db.get(Dialogue, dialogue_id)

@@ -206,3 +206,11 @@ def set_translation(
     existing.translated_by_id = actor.id if actor is not None else None
     db.flush()
     return existing
+
+
+def statement_in(db: Session, dialogue_id: int, statement_id: int) -> Statement:
+    """One statement of the dialogue (the caller has checked who may see it)."""
+    statement = db.get(Statement, statement_id)
+    if statement is None or statement.dialogue_id != dialogue_id:
+        raise NotFound(f"This dialogue has no statement {statement_id}.")
+    return statement

@@ -9,26 +9,30 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from tracktwo.common.participation.actions import accepting_or_refuse, require_membership
 from tracktwo.common.participation.models import Participant
-from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound
+from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound, TracktwoError
+from tracktwo.kernel.i18n import N_
 from tracktwo.kernel.text import clean_statement_text
 from tracktwo.parts.dialogues.actions.analysis import latest_snapshot, request_analysis
+from tracktwo.parts.dialogues.actions.dialogues import accepting_or_refuse, require_membership
 from tracktwo.parts.dialogues.models import Dialogue, Moderation, Statement, StatementState, Vote
-from tracktwo.parts.dialogues.opinion import next_statement
+from tracktwo.parts.dialogues.opinion import next_statement, project_participant
 
 __all__ = [
     "Progress",
+    "Standing",
     "VoteOutcome",
     "cast_vote",
     "choose_next_statement",
     "progress_of",
+    "standing_of",
     "submit_statement",
     "visible_statements",
 ]
@@ -41,6 +45,14 @@ MAX_KEY = 64
 class VoteOutcome:
     vote_id: int
     duplicate: bool  # a retry of a vote already recorded under the same key
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a participant stands on the opinion map of the latest analysis."""
+
+    result: dict[str, Any]  # the analysis the map is drawn from
+    position: tuple[float, float] | None  # None until their votes can be placed
 
 
 @dataclass(frozen=True)
@@ -197,7 +209,7 @@ def submit_statement(
     dialogue = require_membership(db, participant, dialogue_id)
     accepting_or_refuse(dialogue)
     if not dialogue.allow_statements:
-        raise Conflict("In this dialogue participants vote on statements but do not add them.")
+        raise Conflict(N_("In this dialogue participants vote on statements but do not add them."))
     text = clean_statement_text(text, dialogue.max_length)
     written = db.scalar(
         select(func.count(Statement.id)).where(
@@ -223,7 +235,7 @@ def submit_statement(
     ]
     wanted = _normalised(text)
     if any(_normalised(other) == wanted for _, other in existing):
-        raise Conflict("This statement is already in the dialogue; you can vote on it instead.")
+        raise Conflict(N_("This statement is already in the dialogue; you can vote on it instead."))
     statement = Statement(
         dialogue_id=dialogue.id,
         text=text,
@@ -257,3 +269,23 @@ def flag_near_duplicate(statement: Statement, existing: list[tuple[int, str]]) -
         _, index, similarity = max(matches, key=lambda match: match[2])
         statement.similar_to_id = existing[index][0]
         statement.similarity = float(similarity)
+
+
+def standing_of(db: Session, participant: Participant, dialogue_id: int) -> Standing | None:
+    """This participant's place on the latest opinion map ("where I stand"), projected from
+    their current votes; ``None`` before the first analysis."""
+    require_membership(db, participant, dialogue_id)
+    snapshot = latest_snapshot(db, dialogue_id)
+    if snapshot is None:
+        return None
+    votes = db.execute(
+        select(Vote.statement_id, Vote.value)
+        .where(Vote.participant_id == participant.id, Vote.dialogue_id == dialogue_id)
+        .order_by(Vote.id)
+    ).all()
+    latest = {statement_id: value for statement_id, value in votes}  # the last vote counts
+    try:
+        position = project_participant(snapshot.state, list(latest.items()))
+    except TracktwoError:
+        position = None
+    return Standing(result=snapshot.result, position=position)

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from tracktwo.common.initiatives.access import Actor, initiative_for
 from tracktwo.common.initiatives.models import Role
-from tracktwo.common.participation.actions import new_pseudonym
-from tracktwo.common.participation.models import Participant
+from tracktwo.common.participation.actions import create_links, new_pseudonym
+from tracktwo.common.participation.models import Participant, PartMembership
 from tracktwo.kernel.errors import InvalidInput
 from tracktwo.kernel.tokens import hash_secret, new_secret
 from tracktwo.parts.dialogues.actions.analysis import (
@@ -33,9 +33,7 @@ from tracktwo.parts.dialogues.actions.analysis import (
 from tracktwo.parts.dialogues.actions.dialogues import dialogue_for
 from tracktwo.parts.dialogues.models import (
     Dialogue,
-    DialogueMembership,
     DialogueState,
-    InvitationLink,
     Moderation,
     Statement,
     StatementState,
@@ -77,9 +75,9 @@ def import_polis_export(
         imported_from=title[:200] or None,
         max_length=1000,
     )
-    dialogue.links.append(InvitationLink(token=new_secret()[:16]))
     db.add(dialogue)
     db.flush()
+    create_links(db, "dialogues", dialogue.id, initiative, per_side=False)
 
     voter_ids = pd.unique(
         pd.concat(
@@ -106,7 +104,7 @@ def import_polis_export(
         db.add(person)
         db.flush()
         participants[voter] = person.id
-        db.add(DialogueMembership(dialogue_id=dialogue.id, participant_id=person.id))
+        db.add(PartMembership(part="dialogues", target_id=dialogue.id, participant_id=person.id))
 
     statements: dict[object, int] = {}
     comments = export.comments

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, File, Form, UploadFile
+from fastapi import File, Form, UploadFile
 from fastapi.responses import Response
 from markupsafe import Markup
 from pydantic import BaseModel
@@ -38,11 +37,11 @@ from tracktwo.parts.dialogues.models import Dialogue
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.downloads import attachment
 from tracktwo.web.pages import page_router
-from tracktwo.web.params import IdField, PathId
+from tracktwo.web.params import IdField, PathId, form_datetime
 from tracktwo.web.templating import environment
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 MAX_UPLOAD = 200 * 1024 * 1024
 
 
@@ -55,16 +54,6 @@ def dialogues_panel(ctx: PageContext, initiative: Initiative, role: Role) -> Mar
             can_manage=role.at_least(Role.FACILITATOR),
         )
     )
-
-
-def _when(value: str) -> datetime | None:
-    """A datetime-local form value, read as UTC (the form says so)."""
-    if not value.strip():
-        return None
-    try:
-        return datetime.fromisoformat(value.strip()).replace(tzinfo=UTC)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date and time (use 2026-05-01T09:00).") from None
 
 
 class DialogueForm(BaseModel):
@@ -96,8 +85,8 @@ class DialogueForm(BaseModel):
             statement_limit=number(self.statement_limit, "statement limit"),
             max_length=number(self.max_length, "longest statement"),
             prioritize_seed=self.prioritize_seed == "on",
-            opens_at=_when(self.opens_at),
-            closes_at=_when(self.closes_at),
+            opens_at=form_datetime(self.opens_at),
+            closes_at=form_datetime(self.closes_at),
         )
 
     def values(self) -> dict[str, object]:
@@ -173,14 +162,17 @@ def new_dialogue(ctx: Ctx, initiative_id: PathId) -> Response:
 def create(ctx: Ctx, initiative_id: PathId, form: Annotated[DialogueForm, Form()]) -> Response:
     user = ctx.require_user()
     try:
-        dialogue = create_dialogue(
-            ctx.db, user, initiative_id, form.settings(), seed_statements=form.seeds.splitlines()
-        )
+        with ctx.attempt():
+            dialogue = create_dialogue(
+                ctx.db,
+                user,
+                initiative_id,
+                form.settings(),
+                seed_statements=form.seeds.splitlines(),
+            )
     except TracktwoError as exc:
-        ctx.db.rollback()
         initiative = get_initiative(ctx.db, user, initiative_id)
         return _form_page(ctx, initiative, None, form.values(), exc.message, exc.status_code)
-    ctx.db.commit()
     return ctx.redirect(
         f"/dialogues/{dialogue.id}",
         done="The dialogue was created as a draft. Open it when you are ready.",
@@ -199,7 +191,7 @@ def dashboard(ctx: Ctx, dialogue_id: PathId) -> Response:
         "dialogues/dashboard.html",
         dialogue=dialogue,
         initiative=dialogue.initiative,
-        links=[(link, f"{base}/j/{link.token}") for link in active_links(dialogue)],
+        links=[(link, f"{base}/j/{link.token}") for link in active_links(ctx.db, dialogue)],
         summary=dialogue_summary(ctx.db, dialogue),
     )
 
@@ -215,22 +207,21 @@ def settings_form(ctx: Ctx, dialogue_id: PathId) -> Response:
 def save_settings(ctx: Ctx, dialogue_id: PathId, form: Annotated[DialogueForm, Form()]) -> Response:
     user = ctx.require_user()
     try:
-        dialogue = update_dialogue(ctx.db, user, dialogue_id, form.settings())
-        if form.seeds.strip():
-            add_seed_statements(
-                ctx.db,
-                user,
-                dialogue_id,
-                form.seeds.splitlines(),
-                language=dialogue.initiative.languages[0],
-            )
+        with ctx.attempt():
+            dialogue = update_dialogue(ctx.db, user, dialogue_id, form.settings())
+            if form.seeds.strip():
+                add_seed_statements(
+                    ctx.db,
+                    user,
+                    dialogue_id,
+                    form.seeds.splitlines(),
+                    language=dialogue.initiative.languages[0],
+                )
     except TracktwoError as exc:
-        ctx.db.rollback()
         dialogue = dialogue_for(ctx.db, user, dialogue_id, at_least=Role.FACILITATOR)
         return _form_page(
             ctx, dialogue.initiative, dialogue, form.values(), exc.message, exc.status_code
         )
-    ctx.db.commit()
     return ctx.redirect(f"/dialogues/{dialogue_id}", done="The settings were saved.")
 
 
@@ -238,7 +229,6 @@ def save_settings(ctx: Ctx, dialogue_id: PathId, form: Annotated[DialogueForm, F
 def change_state(ctx: Ctx, dialogue_id: PathId, state: Annotated[str, Form()] = "") -> Response:
     user = ctx.require_user()
     dialogue = set_dialogue_state(ctx.db, user, dialogue_id, state)
-    ctx.db.commit()
     return ctx.redirect(
         f"/dialogues/{dialogue_id}", done=f"The dialogue is now {dialogue.state.value}."
     )
@@ -248,7 +238,6 @@ def change_state(ctx: Ctx, dialogue_id: PathId, state: Annotated[str, Form()] = 
 def new_link(ctx: Ctx, dialogue_id: PathId, link_id: PathId) -> Response:
     user = ctx.require_user()
     regenerate_link(ctx.db, user, dialogue_id, link_id)
-    ctx.db.commit()
     return ctx.redirect(
         f"/dialogues/{dialogue_id}", done="The old link no longer works; share the new one."
     )
@@ -298,7 +287,6 @@ def moderate_statements(
         reason=other_reason.strip() or reason,
         analysis_delay=ctx.platform.settings.analysis_delay_seconds,
     )
-    ctx.db.commit()
     target = (
         back
         if back.startswith(f"/dialogues/{dialogue_id}/moderation")
@@ -344,7 +332,6 @@ def save_translations(
         if translated.strip():
             set_translation(ctx.db, user, dialogue_id, sid, language, translated)
             saved += 1
-    ctx.db.commit()
     return ctx.redirect(
         f"/dialogues/{dialogue_id}/translations?language={language}",
         done=f"{saved} translation{'s' if saved != 1 else ''} saved.",
@@ -379,13 +366,13 @@ async def import_export(
 
     def work() -> Response:
         try:
-            if not data:
-                raise InvalidInput("Choose the .zip file of a Polis export folder to upload.")
-            if len(data) > MAX_UPLOAD:
-                raise InvalidInput("The file is larger than 200 MB.")
-            dialogue = import_polis_zip(ctx.db, user, initiative_id, data, topic=topic)
+            with ctx.attempt():
+                if not data:
+                    raise InvalidInput("Choose the .zip file of a Polis export folder to upload.")
+                if len(data) > MAX_UPLOAD:
+                    raise InvalidInput("The file is larger than 200 MB.")
+                dialogue = import_polis_zip(ctx.db, user, initiative_id, data, topic=topic)
         except TracktwoError as exc:
-            ctx.db.rollback()
             initiative = get_initiative(ctx.db, user, initiative_id)
             return ctx.render(
                 "dialogues/import.html",
@@ -393,7 +380,6 @@ async def import_export(
                 initiative=initiative,
                 error=exc.message,
             )
-        ctx.db.commit()
         return ctx.redirect(
             f"/dialogues/{dialogue.id}",
             done="The conversation was imported; the analysis is running.",

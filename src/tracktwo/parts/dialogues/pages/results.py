@@ -10,17 +10,15 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import Depends
 from fastapi.responses import Response
 from markupsafe import Markup
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from tracktwo.common.initiatives.access import role_in
 from tracktwo.common.initiatives.models import Role
+from tracktwo.parts.dialogues.actions.analysis import analysis_version
 from tracktwo.parts.dialogues.actions.dialogues import dialogue_for
 from tracktwo.parts.dialogues.actions.findings import dialogue_findings
-from tracktwo.parts.dialogues.models import AnalysisSnapshot, Vote
 from tracktwo.parts.dialogues.opinion.figures import (
     agreement_bars,
     group_share_bars,
@@ -34,7 +32,7 @@ from tracktwo.web.pages import page_router
 from tracktwo.web.params import PathId
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 POLL_SECONDS = 2.0
 
 
@@ -79,15 +77,6 @@ def results(ctx: Ctx, dialogue_id: PathId) -> Response:
     )
 
 
-def _version(ctx: PageContext, dialogue_id: PathId) -> tuple[int, int]:
-    latest = ctx.db.scalar(
-        select(func.max(AnalysisSnapshot.id)).where(AnalysisSnapshot.dialogue_id == dialogue_id)
-    )
-    votes = ctx.db.scalar(select(func.count(Vote.id)).where(Vote.dialogue_id == dialogue_id))
-    ctx.db.rollback()  # end the read transaction so the next poll sees new commits
-    return int(latest or 0), int(votes or 0)
-
-
 @router.get("/dialogues/{dialogue_id}/events")
 async def events(ctx: Ctx, dialogue_id: PathId) -> Response:
     """``analysis`` when a new snapshot is stored, ``votes`` when the vote count moves."""
@@ -101,4 +90,6 @@ async def events(ctx: Ctx, dialogue_id: PathId) -> Response:
             return f"event: votes\ndata: {json.dumps({'votes': current[1]})}\n\n"
         return None
 
-    return poll_stream(ctx, lambda: _version(ctx, dialogue_id), describe, poll_seconds=POLL_SECONDS)
+    return poll_stream(
+        ctx, lambda db: analysis_version(db, dialogue_id), describe, poll_seconds=POLL_SECONDS
+    )

@@ -12,14 +12,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tracktwo.common.participation.actions import identify_participant
 from tracktwo.common.participation.models import Participant
 from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tracktwo.parts.dialogues.models import DialogueMembership
+from tracktwo.kernel.i18n import N_
 from tracktwo.parts.surveys import evaluation as core
 from tracktwo.parts.surveys.actions.surveys import (
     BASE_LANGUAGE,
@@ -31,7 +30,6 @@ from tracktwo.parts.surveys.actions.surveys import (
 )
 from tracktwo.parts.surveys.models import (
     Survey,
-    SurveyLink,
     SurveyRespondent,
     SurveyResponse,
     SurveyWave,
@@ -46,36 +44,16 @@ __all__ = [
     "Questionnaire",
     "Section",
     "Submitted",
-    "SurveyJoined",
     "check_answers",
-    "join_survey",
     "questionnaire_for",
     "record_response",
     "require_respondent",
     "respondent_of",
     "submit_response",
-    "survey_link_for_token",
 ]
 
-NOT_A_RESPONDENT = "We do not know you in this questionnaire yet; open the link you were sent."
+NOT_A_RESPONDENT = N_("We do not know you in this questionnaire yet; open the link you were sent.")
 WAVE_CHANGED = "This questionnaire has changed; please answer it again."
-LINK_GONE = "This invitation link does not work any more; ask the person who sent it for a new one."
-
-
-@dataclass(frozen=True)
-class SurveyJoined:
-    participant: Participant
-    respondent: SurveyRespondent
-    # Set only when a new identity was made: the caller keeps it in a cookie and shows the
-    # private resume link once.
-    new_secret: str | None
-
-
-def survey_link_for_token(db: Session, token: str) -> SurveyLink:
-    link = db.scalar(select(SurveyLink).where(SurveyLink.token == token))
-    if link is None or link.revoked_at is not None:
-        raise NotFound(LINK_GONE)
-    return link
 
 
 def respondent_of(db: Session, survey_id: int, participant: Participant) -> SurveyRespondent | None:
@@ -85,70 +63,6 @@ def respondent_of(db: Session, survey_id: int, participant: Participant) -> Surv
             SurveyRespondent.participant_id == participant.id,
         )
     )
-
-
-def _took_part(db: Session, participant: Participant) -> bool:
-    """Whether this person is in the programme: joined a dialogue or answers as a participant."""
-    in_dialogue = db.scalar(
-        select(exists().where(DialogueMembership.participant_id == participant.id))
-    )
-    as_participant = db.scalar(
-        select(
-            exists().where(
-                SurveyRespondent.participant_id == participant.id,
-                SurveyRespondent.comparison.is_(False),
-            )
-        )
-    )
-    return bool(in_dialogue or as_participant)
-
-
-def join_survey(
-    db: Session,
-    token: str,
-    *,
-    secret: str | None = None,
-    side: str | int | None = None,
-    language: str | None = None,
-) -> SurveyJoined:
-    """Enter the survey of a link, as a known participant of the initiative or a new one.
-
-    Someone who already answers the survey keeps their group and side. The comparison link
-    makes new respondents part of the comparison group, which is refused to anyone who takes
-    part in the programme (that would put one person in both groups).
-    """
-    link = survey_link_for_token(db, token)
-    survey = link.survey
-    identity = identify_participant(
-        db,
-        survey.initiative,
-        secret=secret,
-        side=side,
-        language=language,
-        preset_side_id=link.side_id,
-    )
-    participant, new_secret = identity.participant, identity.new_secret
-    respondent = respondent_of(db, survey.id, participant)
-    if respondent is None:
-        if open_wave(survey) is None:
-            raise Conflict(
-                "There is no questionnaire to answer at the moment; please come back later."
-            )
-        if link.comparison and new_secret is None and _took_part(db, participant):
-            raise Conflict(
-                "You take part in this programme, so please answer with the link for "
-                "participants, not the comparison group's link."
-            )
-        respondent = SurveyRespondent(
-            survey_id=survey.id,
-            participant_id=participant.id,
-            side_id=participant.side_id,
-            comparison=link.comparison,
-            link_id=link.id,
-        )
-        db.add(respondent)
-        db.flush()
-    return SurveyJoined(participant=participant, respondent=respondent, new_secret=new_secret)
 
 
 def require_respondent(
@@ -399,7 +313,7 @@ def record_response(
         return row, _make_current(db, row, submitted_at)
     except IntegrityError:
         raise Conflict(
-            "Your answers arrived twice at the same moment; please send them again."
+            N_("Your answers arrived twice at the same moment; please send them again.")
         ) from None
 
 

@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session, joinedload
 from tracktwo import __version__
 from tracktwo.common.initiatives.access import Actor
 from tracktwo.common.initiatives.models import Role
+from tracktwo.common.participation.actions import has_taken_part
 from tracktwo.common.participation.models import Participant
 from tracktwo.kernel.errors import InvalidInput
-from tracktwo.parts.dialogues.models import DialogueMembership
 from tracktwo.parts.surveys import evaluation as core
 from tracktwo.parts.surveys.actions.answers import record_response
-from tracktwo.parts.surveys.actions.surveys import survey_design, survey_for
+from tracktwo.parts.surveys.actions.surveys import PART, survey_design, survey_for
 from tracktwo.parts.surveys.evaluation.analysis import FORMAT
 from tracktwo.parts.surveys.models import (
     Survey,
@@ -207,15 +207,11 @@ def _place(
                 f"{_side_label(survey, side_id)} in the {group} group; correct the file."
             )
         return existing
-    if participant is not None and comparison:
-        joined = db.scalar(
-            select(DialogueMembership.id).where(DialogueMembership.participant_id == participant.id)
+    if participant is not None and comparison and has_taken_part(db, participant, besides=PART):
+        raise InvalidInput(
+            f"Respondent {respondent_id} is a participant of this initiative's dialogues, "
+            "so they cannot be in the comparison group; correct the file."
         )
-        if joined is not None:
-            raise InvalidInput(
-                f"Respondent {respondent_id} is a participant of this initiative's dialogues, "
-                "so they cannot be in the comparison group; correct the file."
-            )
     return SurveyRespondent(
         survey_id=survey.id,
         participant_id=participant.id if participant else None,

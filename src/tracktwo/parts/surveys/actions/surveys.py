@@ -11,7 +11,6 @@ must be fixable, and the page says plainly that changed wording breaks comparabi
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,19 +21,23 @@ from sqlalchemy.orm import Session
 
 from tracktwo.common.initiatives.access import Actor, initiative_for
 from tracktwo.common.initiatives.models import Initiative, Role
+from tracktwo.common.participation import actions as kernel
+from tracktwo.common.participation.models import JoinLink
 from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound
+from tracktwo.kernel.i18n import N_
 from tracktwo.kernel.text import clean_text
 from tracktwo.parts.surveys import evaluation as core
 from tracktwo.parts.surveys.evaluation.library import SIDE_PLACEHOLDER
 from tracktwo.parts.surveys.models import (
     Survey,
-    SurveyLink,
     SurveyResponse,
     SurveyTranslation,
     SurveyWave,
     WaveState,
 )
 from tracktwo.store.base import utcnow
+
+PART = "surveys"  # this part\'s name in the participation kernel
 
 __all__ = [
     "BASE_LANGUAGE",
@@ -131,8 +134,8 @@ def has_answers(db: Session, survey_id: int) -> bool:
     return bool(db.scalar(select(exists().where(SurveyResponse.survey_id == survey_id))))
 
 
-def active_survey_links(survey: Survey) -> list[SurveyLink]:
-    return [link for link in survey.links if link.revoked_at is None]
+def active_survey_links(db: Session, survey: Survey) -> list[JoinLink]:
+    return kernel.active_links(db, PART, survey.id)
 
 
 def open_wave(survey: Survey) -> SurveyWave | None:
@@ -146,7 +149,7 @@ def wave_refusal(wave: SurveyWave | None, now: datetime | None = None) -> str | 
     if wave is None or wave.state == WaveState.DRAFT:
         return "There is no questionnaire to answer at the moment; please come back later."
     if wave.state == WaveState.CLOSED or (wave.closes_at is not None and now >= wave.closes_at):
-        return "This round of the questionnaire is closed; thank you for taking part."
+        return N_("This round of the questionnaire is closed; thank you for taking part.")
     if wave.opens_at is not None and now < wave.opens_at:
         return (
             "This round of the questionnaire opens on "
@@ -157,18 +160,6 @@ def wave_refusal(wave: SurveyWave | None, now: datetime | None = None) -> str | 
 
 
 # --- building --------------------------------------------------------------------------------
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(12)
-
-
-def _make_links(survey: Survey, initiative: Initiative) -> None:
-    """A general link, one link per side, and the comparison group's link."""
-    survey.links.append(SurveyLink(token=_new_token(), side=None))
-    for side in initiative.sides:
-        survey.links.append(SurveyLink(token=_new_token(), side=side))
-    survey.links.append(SurveyLink(token=_new_token(), side=None, comparison=True))
 
 
 def _check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
@@ -226,9 +217,10 @@ def create_survey(
     )
     for plan in waves:
         survey.waves.append(_wave(plan))
-    _make_links(survey, initiative)
     db.add(survey)
     db.flush()
+    # a general link, one per side, and the comparison group's link
+    kernel.create_links(db, PART, survey.id, initiative, comparison=True)
     return survey
 
 
@@ -622,14 +614,15 @@ def set_wave_state(
     return wave
 
 
-def regenerate_survey_link(db: Session, actor: Actor, survey_id: int, link_id: int) -> SurveyLink:
+def regenerate_survey_link(db: Session, actor: Actor, survey_id: int, link_id: int) -> JoinLink:
     """Revoke a survey link and make a new one for the same people (for when it leaked)."""
     survey = survey_for(db, actor, survey_id, at_least=Role.FACILITATOR)
-    link = next((k for k in active_survey_links(survey) if k.id == link_id), None)
-    if link is None:
-        raise NotFound(f"This survey has no active link {link_id}.")
-    link.revoked_at = utcnow()
-    fresh = SurveyLink(token=_new_token(), side_id=link.side_id, comparison=link.comparison)
-    survey.links.append(fresh)
-    db.flush()
-    return fresh
+    try:
+        return kernel.regenerate_link(db, PART, survey.id, link_id)
+    except NotFound:
+        raise NotFound(f"This survey has no active link {link_id}.") from None
+
+
+def get_survey(db: Session, survey_id: int) -> Survey | None:
+    """The survey, or None (no access check: for finding whose participant is asking)."""
+    return db.get(Survey, survey_id)

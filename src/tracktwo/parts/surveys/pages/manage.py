@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, File, Form, UploadFile
+from fastapi import File, Form, UploadFile
 from fastapi.responses import Response
 from markupsafe import Markup
 
@@ -15,8 +15,8 @@ from tracktwo.common.accounts.models import User
 from tracktwo.common.initiatives.access import role_in
 from tracktwo.common.initiatives.actions import get_initiative
 from tracktwo.common.initiatives.models import Initiative, Role
+from tracktwo.common.participation.models import JoinLink
 from tracktwo.kernel.errors import InvalidInput, PermissionDenied, TracktwoError
-from tracktwo.parts.dialogues.pages.manage import _when
 from tracktwo.parts.surveys import evaluation as core
 from tracktwo.parts.surveys.actions.data import (
     answer_counts,
@@ -48,15 +48,15 @@ from tracktwo.parts.surveys.actions.surveys import (
     translation_parts,
     update_wave,
 )
-from tracktwo.parts.surveys.models import Survey, SurveyLink
+from tracktwo.parts.surveys.models import Survey
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.downloads import attachment
 from tracktwo.web.pages import page_router
-from tracktwo.web.params import PathId
+from tracktwo.web.params import PathId, form_datetime
 from tracktwo.web.templating import environment
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 PLANNED_WAVES = ("pre", "post", "followup")
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -126,14 +126,18 @@ async def create(ctx: Ctx, initiative_id: PathId) -> Response:
         for end in ("opens", "closes")
     }
     try:
-        plans = [
-            WavePlan(name, _when(dates[f"{name}_opens"]), _when(dates[f"{name}_closes"]))
-            for name in PLANNED_WAVES
-            if name in waves
-        ]
-        survey = create_survey(ctx.db, user, initiative_id, title, chosen, plans)
+        with ctx.attempt():
+            plans = [
+                WavePlan(
+                    name,
+                    form_datetime(dates[f"{name}_opens"]),
+                    form_datetime(dates[f"{name}_closes"]),
+                )
+                for name in PLANNED_WAVES
+                if name in waves
+            ]
+            survey = create_survey(ctx.db, user, initiative_id, title, chosen, plans)
     except TracktwoError as exc:
-        ctx.db.rollback()
         initiative = _require_facilitator(ctx, initiative_id)
         values: dict[str, object] = {
             "title": title,
@@ -142,24 +146,23 @@ async def create(ctx: Ctx, initiative_id: PathId) -> Response:
             "dates": dates,
         }
         return _new_form(ctx, initiative, values, exc.message, exc.status_code)
-    ctx.db.commit()
     return ctx.redirect(
         f"/surveys/{survey.id}",
         done="The survey was created. Check its questions, then open the pre wave.",
     )
 
 
-def _links(ctx: PageContext, survey: Survey) -> list[tuple[SurveyLink, str, str]]:
+def _links(ctx: PageContext, survey: Survey) -> list[tuple[JoinLink, str, str]]:
     base = ctx.platform.settings.base_url
     found = []
-    for link in active_survey_links(survey):
+    for link in active_survey_links(ctx.db, survey):
         if link.comparison:
             label = "Comparison group (side chosen on joining)"
         elif link.side is not None:
             label = link.side.name
         else:
             label = "Everyone (side chosen on joining)"
-        found.append((link, label, f"{base}/s/{link.token}"))
+        found.append((link, label, f"{base}/j/{link.token}"))
     return found
 
 
@@ -185,7 +188,6 @@ def dashboard(ctx: Ctx, survey_id: PathId) -> Response:
 def change_title(ctx: Ctx, survey_id: PathId, title: Annotated[str, Form()] = "") -> Response:
     user = ctx.require_user()
     rename_survey(ctx.db, user, survey_id, title)
-    ctx.db.commit()
     return ctx.redirect(f"/surveys/{survey_id}", done="The title was saved.")
 
 
@@ -199,9 +201,8 @@ def new_wave(
     closes_at: Annotated[str, Form()] = "",
 ) -> Response:
     user = ctx.require_user()
-    plan = WavePlan(name.strip(), _when(opens_at), _when(closes_at), label)
+    plan = WavePlan(name.strip(), form_datetime(opens_at), form_datetime(closes_at), label)
     wave = add_wave(ctx.db, user, survey_id, plan)
-    ctx.db.commit()
     return ctx.redirect(f"/surveys/{survey_id}", done=f"The wave {wave.name} was added.")
 
 
@@ -220,11 +221,10 @@ def save_wave(
         user,
         survey_id,
         wave_id,
-        opens_at=_when(opens_at),
-        closes_at=_when(closes_at),
+        opens_at=form_datetime(opens_at),
+        closes_at=form_datetime(closes_at),
         label=label,
     )
-    ctx.db.commit()
     return ctx.redirect(f"/surveys/{survey_id}", done=f"The dates of {wave.name} were saved.")
 
 
@@ -234,7 +234,6 @@ def change_wave_state(
 ) -> Response:
     user = ctx.require_user()
     wave = set_wave_state(ctx.db, user, survey_id, wave_id, state)
-    ctx.db.commit()
     return ctx.redirect(
         f"/surveys/{survey_id}", done=f"The wave {wave.name} is now {wave.state.value}."
     )
@@ -244,7 +243,6 @@ def change_wave_state(
 def new_link(ctx: Ctx, survey_id: PathId, link_id: PathId) -> Response:
     user = ctx.require_user()
     regenerate_survey_link(ctx.db, user, survey_id, link_id)
-    ctx.db.commit()
     return ctx.redirect(
         f"/surveys/{survey_id}", done="The old link no longer works; share the new one."
     )
@@ -291,14 +289,13 @@ def _question_change(
     """Run one change of the questions; on a problem, show the page again with it."""
     user = ctx.require_user()
     try:
-        change(user)
+        with ctx.attempt():
+            change(user)
     except TracktwoError as exc:
-        ctx.db.rollback()
         survey = survey_for(ctx.db, user, survey_id, at_least=Role.FACILITATOR)
         return _questions_page(
             ctx, survey, error=exc.message, status_code=exc.status_code, values=values
         )
-    ctx.db.commit()
     return ctx.redirect(f"/surveys/{survey_id}/questions", done=done)
 
 
@@ -443,7 +440,6 @@ async def save_translations(ctx: Ctx, survey_id: PathId) -> Response:
         instrument_id, _, part = name[2:].partition("|")
         if set_survey_translation(ctx.db, user, survey_id, instrument_id, part, language, value):
             saved += 1
-    ctx.db.commit()
     return ctx.redirect(
         f"/surveys/{survey_id}/translations?language={language}",
         done=f"{saved} translation{'s' if saved != 1 else ''} saved.",
@@ -491,20 +487,23 @@ async def import_file(
 
     def work() -> Response:
         try:
-            if not data:
-                raise InvalidInput("Choose a CSV file of answers to upload.")
-            if len(data) > MAX_UPLOAD:
-                raise InvalidInput("The file is larger than 20 MB; split it into smaller files.")
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise InvalidInput("The file is not UTF-8 text; save it as UTF-8 CSV.") from None
-            outcome = import_responses_csv(ctx.db, user, survey_id, text)
+            with ctx.attempt():
+                if not data:
+                    raise InvalidInput("Choose a CSV file of answers to upload.")
+                if len(data) > MAX_UPLOAD:
+                    raise InvalidInput(
+                        "The file is larger than 20 MB; split it into smaller files."
+                    )
+                try:
+                    text = data.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise InvalidInput(
+                        "The file is not UTF-8 text; save it as UTF-8 CSV."
+                    ) from None
+                outcome = import_responses_csv(ctx.db, user, survey_id, text)
         except TracktwoError as exc:
-            ctx.db.rollback()  # nothing of the file is kept
             survey = survey_for(ctx.db, user, survey_id, at_least=Role.FACILITATOR)
             return _import_page(ctx, survey, exc.message, exc.status_code)
-        ctx.db.commit()
         return ctx.redirect(
             f"/surveys/{survey_id}",
             done=(

@@ -11,38 +11,31 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Form
+from fastapi import Form
 from fastapi.responses import Response
 
-from tracktwo.common.participation.actions import UNDECLARED, set_language
+from tracktwo.common.participation.actions import set_language
 from tracktwo.common.participation.models import Participant
-from tracktwo.kernel.errors import Conflict, TracktwoError
-from tracktwo.kernel.i18n import translator
-from tracktwo.parts.dialogues.pages.participate import (
-    _participant,
-    _remember,
-    _remember_language,
-    _render,
-    device_secret,
-    require_consent,
+from tracktwo.common.participation.pages import (
+    participant_on_device,
+    remember_language,
+    render_for,
 )
+from tracktwo.kernel.errors import Conflict
+from tracktwo.kernel.i18n import translator
 from tracktwo.parts.surveys.actions.answers import (
     AnswerProblem,
     Questionnaire,
-    join_survey,
     questionnaire_for,
-    respondent_of,
     submit_response,
-    survey_link_for_token,
 )
-from tracktwo.parts.surveys.actions.surveys import open_wave
-from tracktwo.parts.surveys.models import Survey
+from tracktwo.parts.surveys.actions.surveys import get_survey
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.pages import page_router
 from tracktwo.web.params import PathId
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 
 
 def _number(value: float) -> str:
@@ -85,84 +78,9 @@ def problem_message(problem: AnswerProblem, questionnaire: Questionnaire, langua
     return gettext("This questionnaire has changed; please answer it again.")
 
 
-@router.get("/s/{token}")
-def join_form(ctx: Ctx, token: str, lang: str = "") -> Response:
-    link = survey_link_for_token(ctx.db, token)
-    survey = link.survey
-    initiative = survey.initiative
-    participant = _participant(ctx, initiative.id)
-    if participant is not None and respondent_of(ctx.db, survey.id, participant):
-        return ctx.redirect(f"/q/{survey.id}")
-    language = (
-        lang
-        if lang in initiative.languages
-        else (participant.language if participant else initiative.languages[0])
-    )
-    return ctx.render(
-        "surveys/participate/join.html",
-        language=language,
-        link=link,
-        survey=survey,
-        initiative=initiative,
-        participant=participant,
-        error=None,
-        closed=open_wave(survey) is None,
-        min_cell=ctx.platform.settings.min_cell_size,
-    )
-
-
-@router.post("/s/{token}")
-def join(
-    ctx: Ctx,
-    token: str,
-    language: Annotated[str, Form()] = "",
-    side: Annotated[str, Form()] = "",
-    consent: Annotated[str, Form()] = "",
-) -> Response:
-    link = survey_link_for_token(ctx.db, token)
-    initiative = link.survey.initiative
-    try:
-        require_consent(consent, language)
-        joined = join_survey(
-            ctx.db,
-            token,
-            secret=device_secret(ctx, initiative.id),
-            side=side or UNDECLARED,
-            language=language or None,
-        )
-    except TracktwoError as exc:
-        ctx.db.rollback()
-        return ctx.render(
-            "surveys/participate/join.html",
-            status_code=exc.status_code,
-            language=language if language in initiative.languages else initiative.languages[0],
-            link=link,
-            survey=link.survey,
-            initiative=initiative,
-            participant=None,
-            error=exc.message,
-            closed=False,
-            min_cell=ctx.platform.settings.min_cell_size,
-        )
-    ctx.db.commit()
-    response: Response
-    if joined.new_secret is None:
-        response = ctx.redirect(f"/q/{link.survey_id}")
-    else:
-        response = ctx.render(
-            "surveys/participate/welcome.html",
-            language=joined.participant.language,
-            survey=link.survey,
-            resume_link=f"{ctx.platform.settings.base_url}/r/{joined.new_secret}",
-        )
-        _remember(ctx, response, initiative.id, joined.new_secret)
-    _remember_language(ctx, response, joined.participant.language)
-    return response
-
-
 def _respondent(ctx: PageContext, survey_id: int) -> Participant | None:
-    survey = ctx.db.get(Survey, survey_id)
-    return _participant(ctx, survey.initiative_id) if survey is not None else None
+    survey = get_survey(ctx.db, survey_id)
+    return participant_on_device(ctx, survey.initiative_id) if survey is not None else None
 
 
 def _questionnaire_page(
@@ -186,7 +104,7 @@ def _questionnaire_page(
             if question.value is not None
         }
     )
-    return _render(
+    return render_for(
         ctx,
         "surveys/participate/questionnaire.html",
         participant,
@@ -208,7 +126,6 @@ def questionnaire_page(ctx: Ctx, survey_id: PathId, edit: str = "") -> Response:
         ctx.db, participant, survey_id, participant.language if participant else "en"
     )
     assert participant is not None
-    ctx.db.commit()  # last-seen time
     return _questionnaire_page(ctx, participant, questionnaire, editing=bool(edit))
 
 
@@ -225,15 +142,15 @@ async def answer(ctx: Ctx, survey_id: PathId) -> Response:
     typed = {name: str(value) for name, value in form.items() if name in asked}
     shown_wave = form.get("wave")
     try:
-        submit_response(
-            ctx.db,
-            participant,
-            survey_id,
-            typed,
-            wave_name=shown_wave if isinstance(shown_wave, str) else None,
-        )
+        with ctx.attempt():
+            submit_response(
+                ctx.db,
+                participant,
+                survey_id,
+                typed,
+                wave_name=shown_wave if isinstance(shown_wave, str) else None,
+            )
     except AnswerProblem as problem:
-        ctx.db.rollback()
         return _questionnaire_page(
             ctx,
             participant,
@@ -247,7 +164,6 @@ async def answer(ctx: Ctx, survey_id: PathId) -> Response:
     except Conflict as conflict:
         # Another wave opened (or this one closed) while the form was being filled in: the
         # answers are not kept in the form, so they are not sent again for the wrong wave.
-        ctx.db.rollback()
         return _questionnaire_page(
             ctx,
             participant,
@@ -256,8 +172,8 @@ async def answer(ctx: Ctx, survey_id: PathId) -> Response:
             error=translator(participant.language)(conflict.message),
             status_code=409,
         )
-    ctx.db.commit()  # stored before the respondent is told so
-    done = translator(participant.language)("Thank you. Your answers have been saved.")
+    gettext = translator(participant.language)
+    done = gettext("Thank you. Your answers have been saved.")
     return ctx.redirect(f"/q/{survey_id}", done=done)
 
 
@@ -267,7 +183,6 @@ def change_language(ctx: Ctx, survey_id: PathId, language: Annotated[str, Form()
     questionnaire_for(ctx.db, participant, survey_id, "en")  # refuses strangers
     assert participant is not None
     set_language(ctx.db, participant, language)
-    ctx.db.commit()
     response = ctx.redirect(f"/q/{survey_id}")
-    _remember_language(ctx, response, participant.language)
+    remember_language(ctx, response, participant.language)
     return response

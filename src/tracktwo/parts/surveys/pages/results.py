@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import Depends
 from fastapi.responses import Response
 from markupsafe import Markup
 
@@ -25,7 +24,7 @@ from tracktwo.web.pages import page_router
 from tracktwo.web.params import PathId
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 MINUS = "\u2212"
 
 __all__ = ["part_labels", "router", "scale_title"]
@@ -134,14 +133,13 @@ def results(ctx: Ctx, survey_id: PathId) -> Response:
     min_cell = ctx.platform.settings.min_cell_size
     problem = None
     try:
-        survey, report = survey_results(ctx.db, user, survey_id, min_cell=min_cell)
+        with ctx.attempt():
+            survey, report = survey_results(ctx.db, user, survey_id, min_cell=min_cell)
     except TracktwoError as exc:
         if exc.status_code in (401, 403, 404):
             raise
         # Stored answers that no longer fit the survey: say so rather than fail.
-        ctx.db.rollback()
         survey, report, problem = survey_for(ctx.db, user, survey_id), None, exc.message
-    ctx.db.commit()  # keep the computed report for the next reader
     role = role_in(ctx.db, user, survey.initiative_id)
     scales = (
         [_scale_view(report, key, entry) for key, entry in report["scales"].items()]

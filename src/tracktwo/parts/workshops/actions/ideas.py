@@ -19,6 +19,7 @@ from tracktwo.common.initiatives.access import Actor
 from tracktwo.common.initiatives.models import Role
 from tracktwo.common.participation.models import Participant
 from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tracktwo.kernel.i18n import N_
 from tracktwo.kernel.text import clean_statement_text, clean_text
 from tracktwo.parts.workshops.actions.workshops import (
     UNDECLARED_SIDE,
@@ -88,7 +89,7 @@ class IdeaTally:
 
 def clean_idea(text: str, limit: int) -> str:
     if not text.strip():
-        raise InvalidInput("The idea is empty; write one short sentence.")
+        raise InvalidInput(N_("The idea is empty; write one short sentence."))
     try:
         return clean_statement_text(text, limit)
     except InvalidInput:
@@ -125,7 +126,7 @@ def _refuse_duplicate(db: Session, workshop_id: int, text: str) -> None:
         select(Idea.text).where(Idea.workshop_id == workshop_id, Idea.state == IdeaState.ACTIVE)
     ):
         if " ".join(other.casefold().split()).strip(" .!?") == wanted:
-            raise Conflict("This idea is already on the list.")
+            raise Conflict(N_("This idea is already on the list."))
 
 
 def _new_idea(
@@ -166,10 +167,10 @@ def submit_idea(
     require_step(
         workshop,
         WorkshopStep.IDEAS,
-        "Ideas can be added only while the workshop is collecting ideas.",
+        N_("Ideas can be added only while the workshop is collecting ideas."),
     )
     if workshop.round_robin and workshop.turn_participant_id != participant.id:
-        raise Conflict("It is not your turn yet; the facilitator will call on you.")
+        raise Conflict(N_("It is not your turn yet; the facilitator will call on you."))
     return _new_idea(
         db,
         workshop,
@@ -304,9 +305,9 @@ def clarify_own_idea(
         raise NotFound(f"There is no idea with id {idea_id}.")
     workshop = require_member(db, participant, idea.workshop_id)
     if workshop.step not in (WorkshopStep.IDEAS, WorkshopStep.CLARIFICATION):
-        raise Conflict("Ideas can be explained only during the ideas and clarification steps.")
+        raise Conflict(N_("Ideas can be explained only during the ideas and clarification steps."))
     if idea.author_id != participant.id:
-        raise PermissionDenied("Only the author of an idea can explain it.")
+        raise PermissionDenied(N_("Only the author of an idea can explain it."))
     before = idea.clarification
     idea.clarification = _clarification(clarification)
     if idea.clarification != before:
@@ -345,12 +346,12 @@ def ask_question(
     require_step(
         workshop,
         WorkshopStep.CLARIFICATION,
-        "Questions about ideas can be asked only during the clarification step.",
+        N_("Questions about ideas can be asked only during the clarification step."),
     )
     if idea.state != IdeaState.ACTIVE:
         raise Conflict(f"Idea {idea.number} was {idea.state.value}; ask about the new one.")
     if not question.strip():
-        raise InvalidInput("Write your question first.")
+        raise InvalidInput(N_("Write your question first."))
     text = clean_text(question, "question", MAX_QUESTION)
     asked = IdeaQuestion(
         idea_id=idea.id,
@@ -381,16 +382,16 @@ def answer_question(
     if participant is not None:
         workshop = require_member(db, participant, idea.workshop_id)
         if idea.author_id != participant.id:
-            raise PermissionDenied("Only the author of an idea can answer questions about it.")
+            raise PermissionDenied(N_("Only the author of an idea can answer questions about it."))
     else:
         workshop = workshop_for(db, actor, idea.workshop_id, at_least=Role.FACILITATOR)
     require_step(
         workshop,
         WorkshopStep.CLARIFICATION,
-        "Questions about ideas can be answered only during the clarification step.",
+        N_("Questions about ideas can be answered only during the clarification step."),
     )
     if not answer.strip():
-        raise InvalidInput("Write your answer first.")
+        raise InvalidInput(N_("Write your answer first."))
     asked.answer = clean_text(answer, "answer", MAX_CLARIFICATION)
     asked.answered_by_id = participant.id if participant is not None else None
     asked.answered_by_user_id = actor.id if actor is not None else None
@@ -662,16 +663,16 @@ def cast_preferences(
     require_step(
         workshop,
         WorkshopStep.VOTING,
-        "Preference votes can be cast only during the voting step.",
+        N_("Preference votes can be cast only during the voting step."),
     )
     chosen = list(dict.fromkeys(idea_ids))
     if not chosen:
-        raise InvalidInput("Choose at least one idea.")
+        raise InvalidInput(N_("Choose at least one idea."))
     if len(chosen) > workshop.votes_per_participant:
-        raise InvalidInput("You chose too many ideas; uncheck some and send again.")
+        raise InvalidInput(N_("You chose too many ideas; uncheck some and send again."))
     valid = {idea.id for idea in active_ideas(db, workshop.id)}
     if any(idea_id not in valid for idea_id in chosen):
-        raise NotFound("One of the ideas you chose is not in this workshop any more.")
+        raise NotFound(N_("One of the ideas you chose is not in this workshop any more."))
     now = utcnow()
     for vote in _active_votes(db, workshop.id):
         if vote.participant_id == participant.id:

@@ -36,6 +36,7 @@ from tracktwo.common.initiatives.access import Actor
 from tracktwo.common.initiatives.models import Role
 from tracktwo.common.participation.models import Participant
 from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound
+from tracktwo.kernel.i18n import N_
 from tracktwo.parts.workshops.actions.workshops import (
     UNDECLARED_SIDE,
     require_member,
@@ -83,8 +84,8 @@ __all__ = [
     "withdraw_answer",
 ]
 
-QUESTION_CLOSED = "This question is no longer open; the page now shows the current one."
-MAPPING_ONLY = "Influence questions can be answered only during the mapping step."
+QUESTION_CLOSED = N_("This question is no longer open; the page now shows the current one.")
+MAPPING_ONLY = N_("Influence questions can be answered only during the mapping step.")
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,7 @@ def cast_pair_vote(
     workshop = require_member(db, participant, workshop_id)
     require_step(workshop, WorkshopStep.MAPPING, MAPPING_ONLY)
     if not isinstance(yes, bool):
-        raise InvalidInput("An answer to an influence question is yes or no.")
+        raise InvalidInput(N_("An answer to an influence question is yes or no."))
     loaded = load_map(db, workshop)
     question = _question(db, *loaded) if loaded is not None else None
     if question is None or question.number != question_number:

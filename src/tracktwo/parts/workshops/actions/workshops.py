@@ -9,7 +9,6 @@ current step. The ideas, the map and the plan have their own modules
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -18,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from tracktwo.common.initiatives.access import Actor, initiative_for
 from tracktwo.common.initiatives.models import Role
-from tracktwo.common.participation.actions import identify_participant
-from tracktwo.common.participation.models import Participant
-from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tracktwo.common.participation import actions as kernel
+from tracktwo.common.participation.models import JoinLink, Participant, PartMembership
+from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound
+from tracktwo.kernel.i18n import N_
 from tracktwo.kernel.text import clean_text
 from tracktwo.parts.workshops.models import (
     DecisionRule,
@@ -28,27 +28,22 @@ from tracktwo.parts.workshops.models import (
     IdeaState,
     PreferenceVote,
     Workshop,
-    WorkshopAssignment,
-    WorkshopLink,
-    WorkshopMember,
     WorkshopMode,
     WorkshopStep,
 )
-from tracktwo.store.base import utcnow
+
+PART = "workshops"  # this part\'s name in the participation kernel
 
 __all__ = [
     "NOT_A_MEMBER",
     "STEP_NAMES",
     "UNDECLARED_SIDE",
-    "JoinedWorkshop",
     "WorkshopSettings",
     "active_links",
     "advance_turn",
     "create_workshop",
-    "join_workshop",
     "list_workshops",
     "members_of",
-    "membership_in",
     "parse_fraction",
     "participants_by_side",
     "pass_turn",
@@ -61,13 +56,12 @@ __all__ = [
     "touch",
     "update_workshop",
     "workshop_for",
-    "workshop_link_for_token",
 ]
 
 MAX_TITLE = 200
 MAX_QUESTION = 2000
 UNDECLARED_SIDE = "Undeclared"  # the tally key of participants who declared no side
-NOT_A_MEMBER = "You have not joined this workshop; open its invitation link to take part."
+NOT_A_MEMBER = N_("You have not joined this workshop; open its invitation link to take part.")
 STEP_NAMES = {
     WorkshopStep.IDEAS: "Ideas",
     WorkshopStep.CLARIFICATION: "Clarification",
@@ -90,13 +84,6 @@ class WorkshopSettings:
     qualified_fraction: float | str = 2 / 3
     mode: WorkshopMode | str = WorkshopMode.IN_ROOM
     max_length: int = 200
-
-
-@dataclass(frozen=True)
-class JoinedWorkshop:
-    participant: Participant
-    member: WorkshopMember
-    new_secret: str | None  # set when a new identity was made: goes into the cookie
 
 
 def parse_fraction(value: float | str) -> float:
@@ -166,21 +153,15 @@ def touch(workshop: Workshop, *, seen_by_participants: bool = True) -> None:
         workshop.public_version = Workshop.public_version + 1
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(12)
-
-
 def create_workshop(
     db: Session, actor: Actor, initiative_id: int, settings: WorkshopSettings
 ) -> Workshop:
     """A new workshop in its ideas step, with a general link and one link per side."""
     initiative = initiative_for(db, actor, initiative_id, at_least=Role.FACILITATOR)
     workshop = Workshop(initiative=initiative, **_validated(settings))
-    workshop.links.append(WorkshopLink(token=_new_token(), side=None))
-    for side in initiative.sides:
-        workshop.links.append(WorkshopLink(token=_new_token(), side=side))
     db.add(workshop)
     db.flush()
+    kernel.create_links(db, PART, workshop.id, initiative)
     return workshop
 
 
@@ -212,99 +193,20 @@ def list_workshops(db: Session, actor: Actor, initiative_id: int) -> list[Worksh
     )
 
 
-def active_links(workshop: Workshop) -> list[WorkshopLink]:
-    return [link for link in workshop.links if link.revoked_at is None]
+def active_links(db: Session, workshop: Workshop) -> list[JoinLink]:
+    return kernel.active_links(db, PART, workshop.id)
 
 
-def regenerate_link(db: Session, actor: Actor, workshop_id: int, link_id: int) -> WorkshopLink:
+def regenerate_link(db: Session, actor: Actor, workshop_id: int, link_id: int) -> JoinLink:
     """Revoke a link and make a new one for the same side (for when a link leaked)."""
     workshop = workshop_for(db, actor, workshop_id, at_least=Role.FACILITATOR)
-    link = next((k for k in workshop.links if k.id == link_id and k.revoked_at is None), None)
-    if link is None:
-        raise NotFound(f"This workshop has no active link {link_id}.")
-    link.revoked_at = utcnow()
-    fresh = WorkshopLink(token=_new_token(), side_id=link.side_id)
-    workshop.links.append(fresh)
-    db.flush()
-    return fresh
+    try:
+        return kernel.regenerate_link(db, PART, workshop.id, link_id)
+    except NotFound:
+        raise NotFound(f"This workshop has no active link {link_id}.") from None
 
 
 # --- participants ---------------------------------------------------------------------------
-
-
-def workshop_link_for_token(db: Session, token: str) -> WorkshopLink:
-    link = db.scalar(select(WorkshopLink).where(WorkshopLink.token == token))
-    if link is None or link.revoked_at is not None:
-        raise NotFound(
-            "This invitation link does not work any more; ask the person who sent it for a new one."
-        )
-    return link
-
-
-def membership_in(db: Session, participant: Participant, workshop_id: int) -> WorkshopMember | None:
-    return db.scalar(
-        select(WorkshopMember).where(
-            WorkshopMember.workshop_id == workshop_id,
-            WorkshopMember.participant_id == participant.id,
-        )
-    )
-
-
-def join_workshop(
-    db: Session,
-    token: str,
-    *,
-    secret: str | None = None,
-    side: str | int | None = None,
-    language: str | None = None,
-) -> JoinedWorkshop:
-    """Join the workshop of a link, with the initiative's identity in ``secret`` or a new one.
-
-    ``side`` is a side id, :data:`~tracktwo.common.participation.actions.UNDECLARED`, or ``None``
-    for
-    the link's side. Every side a participant is counted in is logged
-    (:class:`WorkshopAssignment`), with the link it came through.
-    """
-    link = workshop_link_for_token(db, token)
-    workshop = link.workshop
-    if workshop.step == WorkshopStep.CLOSED:
-        raise Conflict("This workshop has ended; thank you for taking part.")
-    identity = identify_participant(
-        db,
-        workshop.initiative,
-        secret=secret,
-        side=side,
-        language=language,
-        preset_side_id=link.side_id,
-    )
-    participant = identity.participant
-    member = membership_in(db, participant, workshop.id)
-    if member is None:
-        member = WorkshopMember(
-            workshop_id=workshop.id, participant_id=participant.id, link_id=link.id
-        )
-        db.add(member)
-        _log_assignment(db, workshop, participant, link, "joined")
-        touch(workshop, seen_by_participants=False)
-    elif identity.side_changed:
-        _log_assignment(db, workshop, participant, link, "changed side")
-        touch(workshop, seen_by_participants=False)
-    db.flush()
-    return JoinedWorkshop(participant=participant, member=member, new_secret=identity.new_secret)
-
-
-def _log_assignment(
-    db: Session, workshop: Workshop, participant: Participant, link: WorkshopLink, reason: str
-) -> None:
-    db.add(
-        WorkshopAssignment(
-            workshop_id=workshop.id,
-            participant_id=participant.id,
-            side_id=participant.side_id,
-            link_id=link.id,
-            reason=reason,
-        )
-    )
 
 
 def require_member(db: Session, participant: Participant | None, workshop_id: int) -> Workshop:
@@ -312,15 +214,7 @@ def require_member(db: Session, participant: Participant | None, workshop_id: in
     workshop = db.get(Workshop, workshop_id)
     if workshop is None:
         raise NotFound(f"There is no workshop with id {workshop_id}.")
-    if participant is None:
-        raise PermissionDenied(
-            "We do not know you in this workshop yet; open the invitation link you were sent."
-        )
-    if (
-        participant.initiative_id != workshop.initiative_id
-        or membership_in(db, participant, workshop_id) is None
-    ):
-        raise PermissionDenied(NOT_A_MEMBER)
+    kernel.require_member(db, participant, PART, workshop_id, workshop.initiative_id)
     return workshop
 
 
@@ -330,15 +224,9 @@ def require_step(workshop: Workshop, step: WorkshopStep, refusal: str) -> None:
         raise Conflict(refusal)
 
 
-def members_of(db: Session, workshop_id: int) -> list[WorkshopMember]:
+def members_of(db: Session, workshop_id: int) -> list[PartMembership]:
     """Members in the order they joined: the order of the round-robin."""
-    return list(
-        db.scalars(
-            select(WorkshopMember)
-            .where(WorkshopMember.workshop_id == workshop_id)
-            .order_by(WorkshopMember.joined_at, WorkshopMember.id)
-        )
-    )
+    return kernel.members_of(db, PART, workshop_id)
 
 
 def side_name(participant: Participant) -> str:
@@ -481,3 +369,14 @@ def _check_forward(
                 "answer the remaining questions, or confirm that the unknown relations may be "
                 "read as 'no'."
             )
+
+
+def get_workshop(db: Session, workshop_id: int) -> Workshop | None:
+    """The workshop, or None (no access check: for finding whose participant is asking)."""
+    return db.get(Workshop, workshop_id)
+
+
+def workshop_version(db: Session, workshop_id: int, *, public: bool = False) -> int:
+    """The counter live pages watch (``public``: the one participants' phones watch)."""
+    column = Workshop.public_version if public else Workshop.version
+    return int(db.scalar(select(column).where(Workshop.id == workshop_id)) or 0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
@@ -83,7 +83,7 @@ from tracktwo.web.params import MAX_ID, IdField, PathId
 from tracktwo.web.templating import environment
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 
 RULE_NAMES = {
     DecisionRule.SIMPLE_MAJORITY: "Simple majority",
@@ -200,13 +200,12 @@ async def create(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     form = await _form(ctx.request)
     try:
-        workshop = create_workshop(ctx.db, user, initiative_id, _settings(form))
+        with ctx.attempt():
+            workshop = create_workshop(ctx.db, user, initiative_id, _settings(form))
     except TracktwoError as exc:
-        ctx.db.rollback()
         initiative = get_initiative(ctx.db, user, initiative_id)
         values = {**_values(None), **form}
         return _form_page(ctx, initiative, None, values, exc.message, exc.status_code)
-    ctx.db.commit()
     return ctx.redirect(
         f"/workshops/{workshop.id}",
         done="The workshop was created. Share its links; participants can add ideas now.",
@@ -225,13 +224,12 @@ async def save_settings(ctx: Ctx, workshop_id: PathId) -> Response:
     user = ctx.require_user()
     form = await _form(ctx.request)
     try:
-        update_workshop(ctx.db, user, workshop_id, _settings(form))
+        with ctx.attempt():
+            update_workshop(ctx.db, user, workshop_id, _settings(form))
     except TracktwoError as exc:
-        ctx.db.rollback()
         workshop = workshop_for(ctx.db, user, workshop_id, at_least=Role.FACILITATOR)
         values = {**_values(workshop), **form}
         return _form_page(ctx, workshop.initiative, workshop, values, exc.message, exc.status_code)
-    ctx.db.commit()
     return ctx.redirect(f"/workshops/{workshop_id}", done="The settings were saved.")
 
 
@@ -248,7 +246,7 @@ def _console_values(ctx: PageContext, workshop: Workshop) -> dict[str, Any]:
         "initiative": workshop.initiative,
         "names": NAMES,
         "steps": list(WorkshopStep),
-        "links": [(link, f"{base}/wj/{link.token}") for link in active_links(workshop)],
+        "links": [(link, f"{base}/j/{link.token}") for link in active_links(ctx.db, workshop)],
         "joined": participants_by_side(db, workshop),
         "members": [m.participant for m in members_of(db, workshop.id)],
         "ideas": active_ideas(db, workshop.id),
@@ -335,13 +333,12 @@ async def _act(
     ctx.require_user()
     form = await _form(ctx.request)
     try:
-        done = run(form)
+        with ctx.attempt():
+            done = run(form)
     except TracktwoError as exc:
-        ctx.db.rollback()
         return _console(
             ctx, workshop_id, error=exc.message, typed=form, status_code=exc.status_code
         )
-    ctx.db.commit()
     return ctx.redirect(f"/workshops/{workshop_id}{anchor}", done=done)
 
 

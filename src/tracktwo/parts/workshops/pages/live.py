@@ -13,10 +13,9 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from markupsafe import Markup
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from tracktwo.common.initiatives.access import role_in
@@ -33,8 +32,11 @@ from tracktwo.parts.workshops.actions.results import (
     workshop_result,
 )
 from tracktwo.parts.workshops.actions.translations import question_language, translations_in
-from tracktwo.parts.workshops.actions.workshops import participants_by_side, workshop_for
-from tracktwo.parts.workshops.models import Workshop
+from tracktwo.parts.workshops.actions.workshops import (
+    participants_by_side,
+    workshop_for,
+    workshop_version,
+)
 from tracktwo.parts.workshops.pages.console import NAMES
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.downloads import attachment, attachment_headers
@@ -43,17 +45,10 @@ from tracktwo.web.pages import page_router
 from tracktwo.web.params import MAX_ID, PathId
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 POLL_SECONDS = 1.5
 # The version a live page was drawn from, in its event stream's address.
 Since = Annotated[int | None, Query(ge=0, le=MAX_ID)]
-
-
-def version_of(ctx: PageContext, workshop_id: int, *, public: bool = False) -> int:
-    column = Workshop.public_version if public else Workshop.version
-    version = ctx.db.scalar(select(column).where(Workshop.id == workshop_id))
-    ctx.db.rollback()  # end the read transaction so the next poll sees new commits
-    return int(version or 0)
 
 
 def seen_version(ctx: PageContext, since: int | None) -> int | None:
@@ -77,7 +72,7 @@ def change_stream(
 
     return poll_stream(
         ctx,
-        lambda: version_of(ctx, workshop_id, public=public),
+        lambda db: workshop_version(db, workshop_id, public=public),
         describe,
         poll_seconds=POLL_SECONDS,
         seen=seen_version(ctx, since),

@@ -11,25 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Form
+from fastapi import Form
 from fastapi.responses import Response
 from markupsafe import Markup
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from tracktwo.common.participation.actions import UNDECLARED, set_language
+from tracktwo.common.participation.actions import set_language
 from tracktwo.common.participation.models import Participant
+from tracktwo.common.participation.pages import (
+    participant_on_device,
+    remember_language,
+    render_for,
+)
 from tracktwo.kernel.errors import InvalidInput, TracktwoError
 from tracktwo.kernel.i18n import translator
-from tracktwo.parts.dialogues.pages.participate import (
-    _participant,
-    _remember_language,
-    _render,
-    device_secret,
-    require_consent,
-    resume_with,
-    welcome,
-)
 from tracktwo.parts.workshops.actions.ideas import (
     active_ideas,
     answer_question,
@@ -49,121 +44,22 @@ from tracktwo.parts.workshops.actions.translations import (
     question_text_for,
 )
 from tracktwo.parts.workshops.actions.workshops import (
-    join_workshop,
-    membership_in,
+    get_workshop,
     require_member,
-    workshop_link_for_token,
 )
-from tracktwo.parts.workshops.models import Workshop, WorkshopMember
+from tracktwo.parts.workshops.models import Workshop
 from tracktwo.parts.workshops.pages.live import Since, change_stream
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.pages import page_router
 from tracktwo.web.params import MAX_ID, IdField, PathId
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
-
-
-# --- joining --------------------------------------------------------------------------------
-
-
-def _join_page(
-    ctx: PageContext,
-    token: str,
-    language: str,
-    participant: Participant | None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    link = workshop_link_for_token(ctx.db, token)
-    return ctx.render(
-        "workshops/participate/join.html",
-        status_code=status_code,
-        language=language,
-        link=link,
-        workshop=link.workshop,
-        initiative=link.workshop.initiative,
-        participant=participant,
-        error=error,
-    )
-
-
-@router.get("/wj/{token}")
-def join_form(ctx: Ctx, token: str, lang: str = "") -> Response:
-    link = workshop_link_for_token(ctx.db, token)
-    initiative = link.workshop.initiative
-    participant = _participant(ctx, initiative.id)
-    if participant is not None and membership_in(ctx.db, participant, link.workshop_id):
-        return ctx.redirect(f"/w/{link.workshop_id}")
-    language = (
-        lang
-        if lang in initiative.languages
-        else (participant.language if participant else initiative.languages[0])
-    )
-    return _join_page(ctx, token, language, participant)
-
-
-@router.post("/wj/{token}")
-def join(
-    ctx: Ctx,
-    token: str,
-    language: Annotated[str, Form()] = "",
-    side: Annotated[str, Form()] = "",
-    consent: Annotated[str, Form()] = "",
-) -> Response:
-    link = workshop_link_for_token(ctx.db, token)
-    initiative = link.workshop.initiative
-    try:
-        require_consent(consent, language)
-        joined = join_workshop(
-            ctx.db,
-            token,
-            secret=device_secret(ctx, initiative.id),
-            side=side or UNDECLARED,
-            language=language or None,
-        )
-    except TracktwoError as exc:
-        ctx.db.rollback()
-        chosen = language if language in initiative.languages else initiative.languages[0]
-        return _join_page(ctx, token, chosen, None, exc.message, exc.status_code)
-    ctx.db.commit()
-    return welcome(
-        ctx,
-        joined.participant,
-        joined.new_secret,
-        title=link.workshop.title,
-        continue_url=f"/w/{link.workshop_id}",
-        resume_path="/wr/",
-    )
-
-
-@router.get("/wr/{secret}")
-def resume(ctx: Ctx, secret: str) -> Response:
-    """The private resume link of a workshop participant."""
-
-    def last_workshop(participant: Participant) -> str | None:
-        last = ctx.db.scalar(
-            select(WorkshopMember.workshop_id)
-            .where(WorkshopMember.participant_id == participant.id)
-            .order_by(WorkshopMember.joined_at.desc(), WorkshopMember.id.desc())
-            .limit(1)
-        )
-        return f"/w/{last}" if last else None
-
-    return resume_with(
-        ctx,
-        secret,
-        "This resume link is not valid; use the invitation link of your workshop instead.",
-        last_workshop,
-    )
-
-
-# --- the step screens -----------------------------------------------------------------------
+Ctx = Annotated[PageContext, page_context]
 
 
 def _member(ctx: PageContext, workshop_id: int) -> tuple[Workshop, Participant]:
-    workshop = ctx.db.get(Workshop, workshop_id)
-    participant = _participant(ctx, workshop.initiative_id) if workshop else None
+    workshop = get_workshop(ctx.db, workshop_id)
+    participant = participant_on_device(ctx, workshop.initiative_id) if workshop else None
     workshop = require_member(ctx.db, participant, workshop_id)
     assert participant is not None
     return workshop, participant
@@ -215,7 +111,7 @@ def _screen(
     typed: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    return _render(
+    return render_for(
         ctx,
         "workshops/participate/workshop.html",
         person,
@@ -229,7 +125,6 @@ def _screen(
 @router.get("/w/{workshop_id}")
 def screen(ctx: Ctx, workshop_id: PathId) -> Response:
     workshop, person = _member(ctx, workshop_id)
-    ctx.db.commit()  # last-seen time
     return _screen(ctx, workshop, person)
 
 
@@ -252,13 +147,12 @@ def _act(
     """
     workshop, person = _member(ctx, workshop_id)
     try:
-        run(person)
+        with ctx.attempt():
+            run(person)
     except TracktwoError as exc:
-        ctx.db.rollback()
         return _screen(
             ctx, workshop, person, error=exc.message, typed=typed, status_code=exc.status_code
         )
-    ctx.db.commit()
     return ctx.redirect(f"/w/{workshop_id}", done=done(translator(person.language)))
 
 
@@ -363,7 +257,6 @@ def change_language(
 ) -> Response:
     _, person = _member(ctx, workshop_id)
     set_language(ctx.db, person, language)
-    ctx.db.commit()
     response = ctx.redirect(f"/w/{workshop_id}")
-    _remember_language(ctx, response, person.language)
+    remember_language(ctx, response, person.language)
     return response

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Form
+from fastapi import Form
 from fastapi.responses import Response
 
 from tracktwo.common.initiatives.models import Role
@@ -28,7 +28,7 @@ from tracktwo.web.pages import page_router
 from tracktwo.web.params import PathId
 
 router = page_router()
-Ctx = Annotated[PageContext, Depends(page_context)]
+Ctx = Annotated[PageContext, page_context]
 
 
 def _page(
@@ -77,9 +77,9 @@ def _save(
 ) -> Response:
     ctx.require_user()
     try:
-        run()
+        with ctx.attempt():
+            run()
     except TracktwoError as exc:
-        ctx.db.rollback()
         return _page(
             ctx,
             workshop_id,
@@ -88,7 +88,6 @@ def _save(
             typed=text,
             status_code=exc.status_code,
         )
-    ctx.db.commit()
     done = "The translation was saved." if text.strip() else "The translation was removed."
     return ctx.redirect(f"/workshops/{workshop_id}/translations#{form_key}", done=done)
 
