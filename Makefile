@@ -8,14 +8,15 @@ PYTHON    ?= $(shell command -v python3.11 || command -v python3)
 PIP       := $(BIN)/python -m pip
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: demo test serve lint typecheck bench lock clean help
+.PHONY: demo test serve lint typecheck bench lock messages clean help
 
 help:
 	@echo "make demo   - install, create the SQLite database, seed the demo initiative, serve it on http://127.0.0.1:8000"
 	@echo "make test   - install with the dev extras and run the whole test suite"
-	@echo "make lint   - ruff and mypy"
+	@echo "make lint   - ruff, mypy and the layer contracts (import-linter)"
 	@echo "make bench  - run the benchmarks in benchmarks/ (slow)"
 	@echo "make lock   - re-resolve constraints.txt from pyproject.toml"
+	@echo "make messages - extract every part's messages and update its catalogues (Babel)"
 
 $(BIN)/python:
 	scripts/bootstrap-venv.sh "$(PYTHON)" "$(VENV)"
@@ -41,6 +42,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/python -m tests.layers
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/opinion.py
@@ -52,6 +54,23 @@ lock: | $(BIN)/python
 	    --output-file constraints.txt pyproject.toml
 	# the project itself is not a constraint (the path would differ on every clone)
 	sed -i '/^tracktwo @ /d' constraints.txt
+
+# One message catalogue per part (docs/architecture.md, "Adding and translating a message"):
+# the core's in common/locale (sources: common, web, kernel), each part's in its locale/.
+EXTRACT := $(BIN)/pybabel extract -F babel.cfg --add-location=file --sort-by-file --omit-header \
+	-c TRANSLATORS: --width=100
+UPDATE  := $(BIN)/pybabel update -D tracktwo --width=100 --ignore-obsolete
+CORE_LOCALE := src/tracktwo/common/locale
+
+messages: $(VENV)/.installed-dev
+	$(EXTRACT) -o $(CORE_LOCALE)/tracktwo.pot src/tracktwo/common src/tracktwo/web src/tracktwo/kernel
+	$(UPDATE) -i $(CORE_LOCALE)/tracktwo.pot -d $(CORE_LOCALE)
+	@for part in src/tracktwo/parts/*/; do \
+	    [ -d "$$part/locale" ] || continue; \
+	    echo "$$part"; \
+	    $(EXTRACT) -o "$$part/locale/tracktwo.pot" "$$part" && \
+	    $(UPDATE) -i "$$part/locale/tracktwo.pot" -d "$$part/locale" || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,7 @@
 
 Simulates a group that answers every question truthfully for a known reflexive-transitive
 relation, for several kinds of map, and prints the share of n(n-1) asked (mean over seeds) for
-every strategy in ``tracktwo.workshop.ism.STRATEGIES``, next to the fewest questions any
+every strategy in ``tracktwo.parts.workshops.ism.ism.STRATEGIES``, next to the fewest questions any
 strategy could ask if it knew the answers in advance. A second table checks the facilitator's
 live estimate of remaining questions. Prints Markdown (pasted into docs/workshops.md).
 
@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from tracktwo.workshop.ism import STRATEGIES, IsmSession, structure_from_relation
+from tracktwo.parts.workshops.ism.ism import STRATEGIES, IsmSession, structure_from_relation
 
 Relation = npt.NDArray[np.bool_]
 SEED_BASE = 20_250_000  # exploration used 1000 * n + seed; keep these apart

@@ -1,7 +1,8 @@
 """Speed and memory of a full opinion analysis, side by side with red-dwarf 0.4.0.
 
 Synthetic conversations (planted opinion groups plus noise, see
-``tracktwo.opinion.synthetic_conversation``) of 1M, 5M and 50M votes are written to disk once;
+``tracktwo.parts.dialogues.opinion.synthetic_conversation``) of 1M, 5M and 50M votes are written to
+disk once;
 then every (engine, size) pair runs in its own subprocess, which loads the votes, times one
 full analysis and reports its peak resident memory (``resource.getrusage``). red-dwarf is
 installed by this script into ``benchmarks/.venv-reddwarf`` (``pip install red-dwarf==0.4.0``)
@@ -79,7 +80,7 @@ def _load(folder: Path) -> Any:
 def worker_tracktwo(folder: Path) -> dict[str, Any]:
     import numpy as np
 
-    from tracktwo.opinion import analyze, project_participant
+    from tracktwo.parts.dialogues.opinion import analyze, project_participant
 
     votes = _load(folder)
     start = time.perf_counter()
@@ -133,7 +134,7 @@ def worker_reddwarf(folder: Path) -> dict[str, Any]:
 def make_data(size: str, folder: Path) -> None:
     import numpy as np
 
-    from tracktwo.opinion import synthetic_conversation
+    from tracktwo.parts.dialogues.opinion import synthetic_conversation
 
     participants, statements, per = SIZES[size]
     votes, _ = synthetic_conversation(participants, statements, per, n_groups=3, seed=0)

@@ -1,6 +1,7 @@
 """Agreement of tracktwo's groups with Polis's on the public conversations in data/polis.
 
-Replays each conversation's votes.csv in time order (``tracktwo.opinion.replay``) at Polis's
+Replays each conversation's votes.csv in time order (``tracktwo.parts.dialogues.opinion.replay``)
+at Polis's
 one-second poll cadence and in one-minute batches (the test's setting), with the final update
 run as after a worker restart (the default) and, for comparison, without; also runs one cold
 analysis of the final votes. Writes the adjusted Rand index against the exported
@@ -19,7 +20,12 @@ import sys
 import time
 from pathlib import Path
 
-from tracktwo.opinion import agreement_with_polis, analyze, read_polis_export, replay
+from tracktwo.parts.dialogues.opinion import (
+    agreement_with_polis,
+    analyze,
+    read_polis_export,
+    replay,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "opinion.md"

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 
 from tests.harness.components import component_missing
 from tests.harness.postgres import PostgresServer, find_postgres_bin
-from tracktwo.config import Settings
-from tracktwo.platform import Platform
+from tracktwo.kernel.config import Settings
 from tracktwo.store.db import Database
 from tracktwo.store.migrate import upgrade
-from tracktwo.web import create_app
+from tracktwo.store.platform import Platform
+from tracktwo.web.app import create_app
 
 PASSWORD = "correct horse battery"
 
@@ -147,7 +147,7 @@ def web(sqlite_platform: Platform) -> Iterator[WebClient]:
 
 
 def create_account(platform: Platform, email: str, name: str = "") -> int:
-    from tracktwo.actions.accounts import create_user
+    from tracktwo.common.accounts.actions import create_user
 
     with platform.database.transaction() as db:
         return create_user(db, email=email, password=PASSWORD, display_name=name).id
@@ -156,8 +156,8 @@ def create_account(platform: Platform, email: str, name: str = "") -> int:
 def api_token(platform: Platform, email: str) -> str:
     from sqlalchemy import select
 
-    from tracktwo.actions.accounts import create_api_token
-    from tracktwo.store.models import User
+    from tracktwo.common.accounts.actions import create_api_token
+    from tracktwo.common.accounts.models import User
 
     with platform.database.transaction() as db:
         user = db.scalar(select(User).where(User.email == email))

@@ -84,14 +84,14 @@ def test_demo_sets_up_and_can_run_twice(env: Path) -> None:
     second = run("demo", "--no-serve")
     assert second.exit_code == 0
     password = next(line.split()[-1] for line in second.output.splitlines() if "Password" in line)
-    from tracktwo.actions.accounts import authenticate
-    from tracktwo.config import Settings
-    from tracktwo.platform import Platform
+    from tracktwo.common.accounts.actions import authenticate
+    from tracktwo.kernel.config import Settings
+    from tracktwo.store.platform import Platform
 
     platform = Platform(Settings())
     with platform.database.transaction() as db:
         assert authenticate(db, "facilitator@demo.tracktwo.invalid", password)
-        from tracktwo.actions.initiatives import list_initiatives
+        from tracktwo.common.initiatives.actions import list_initiatives
 
         assert len(list_initiatives(db, None)) == 1  # not duplicated by the second run
     platform.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from tracktwo.cli import main
-from tracktwo.config import Settings
+from tracktwo.kernel.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

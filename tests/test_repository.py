@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 
 import tracktwo
+from tracktwo.parts import all_parts
 
 ROOT = Path(__file__).resolve().parents[1]
-STATIC = ROOT / "src" / "tracktwo" / "web" / "static"
+STATIC = [ROOT / "src" / "tracktwo" / "web" / "static"] + [
+    part.static for part in all_parts() if part.static is not None
+]
 THIRD_PARTY_MARKS = re.compile(
     r"(@license|copyright \(c\)|jquery|htmx|bootstrap|alpine\.js|d3\.js|chart\.js|MIT License)",
     re.IGNORECASE,
@@ -16,7 +19,7 @@ THIRD_PARTY_MARKS = re.compile(
 
 
 def test_static_files_are_our_own_small_code() -> None:
-    files = [p for p in STATIC.rglob("*") if p.is_file()]
+    files = [p for folder in STATIC for p in folder.rglob("*") if p.is_file()]
     assert files, "the static folder should hold our CSS and JS"
     for path in files:
         assert path.suffix in {".css", ".js", ".svg", ".ico"}, f"unexpected static file {path.name}"

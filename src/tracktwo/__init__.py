@@ -2,19 +2,10 @@
 
 Dialogues, structured-dialogue workshops, evaluation surveys and an unattributed brief for
 Track One, on one data model in which the declared sides of a conflict are a first-class idea.
+Each Track Two process is a part (tracktwo.parts); each part's pure engine has one import
+path, e.g. ``from tracktwo.parts.dialogues.opinion import analyze``.
 """
-
-from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "analyze"]
-
-
-def __getattr__(name: str) -> Any:
-    # `from tracktwo import analyze` without loading numpy and pandas on every `import tracktwo`.
-    if name == "analyze":
-        from tracktwo.opinion import analyze
-
-        return analyze
-    raise AttributeError(f"module 'tracktwo' has no attribute {name!r}")
+__all__ = ["__version__"]

@@ -1,0 +1,1 @@
+"""Tests of what the parts share: accounts, initiatives, the participation kernel, the brief."""

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from tests.harness.components import component_missing
-from tracktwo.config import Settings
-from tracktwo.platform import Platform
+from tracktwo.kernel.config import Settings
 from tracktwo.store.migrate import upgrade
+from tracktwo.store.platform import Platform
 
 CHROMIUM = os.environ.get("TRACKTWO_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
-from tests.brief.conftest import Demo, demo  # noqa: F401  (the fixture, shared with tests/brief)
+from tests.common.brief.conftest import Demo, demo  # noqa: F401  (the fixture, shared with tests/brief)
 from tests.conftest import make_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("brief-demo")]
@@ -51,7 +51,7 @@ def test_served_brief_keeps_its_style_under_its_policy(
 ) -> None:
     with make_client(demo.platform) as client:
         client.login(demo.access.observer_email, demo.access.observer_password)
-        served = client.get(f"/dialogues/{demo.access.dialogue_id}/brief")
+        served = client.get(f"/dialogues/{demo.access.parts['dialogues'].ids[0]}/brief")
     assert served.status_code == 200
 
     def load(policy: str) -> tuple[str, list[str], list[str]]:

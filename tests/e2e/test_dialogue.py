@@ -136,9 +136,13 @@ def test_a_whole_dialogue(contexts, live_server: LiveServer) -> None:  # type: i
 
 
 def test_a_statement_view_is_small_on_a_phone(phone: Page, live_server: LiveServer) -> None:
-    from tracktwo.actions.accounts import create_user
-    from tracktwo.actions.dialogues import DialogueSettings, create_dialogue, set_dialogue_state
-    from tracktwo.actions.initiatives import create_initiative
+    from tracktwo.common.accounts.actions import create_user
+    from tracktwo.common.initiatives.actions import create_initiative
+    from tracktwo.parts.dialogues.actions.dialogues import (
+        DialogueSettings,
+        create_dialogue,
+        set_dialogue_state,
+    )
 
     with live_server.platform.database.transaction() as db:
         user = create_user(db, email="f@example.org", password="a long password")
@@ -178,9 +182,13 @@ def test_results_update_by_themselves(browser: Browser, live_server: LiveServer)
     import json
     import urllib.request
 
-    from tracktwo.actions.accounts import create_user
-    from tracktwo.actions.dialogues import DialogueSettings, create_dialogue, set_dialogue_state
-    from tracktwo.actions.initiatives import create_initiative
+    from tracktwo.common.accounts.actions import create_user
+    from tracktwo.common.initiatives.actions import create_initiative
+    from tracktwo.parts.dialogues.actions.dialogues import (
+        DialogueSettings,
+        create_dialogue,
+        set_dialogue_state,
+    )
 
     with live_server.platform.database.transaction() as db:
         user = create_user(db, email="fac@example.org", password=PASSWORD)

@@ -18,9 +18,13 @@ from sqlalchemy import select
 from tests.conftest import create_account
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_foundation import sign_in
-from tracktwo.actions.initiatives import create_initiative
-from tracktwo.actions.survey_answers import join_survey, submit_response
-from tracktwo.store.models import Participant, Side, Survey, User
+from tracktwo.common.accounts.models import User
+from tracktwo.common.initiatives.actions import create_initiative
+from tracktwo.common.initiatives.models import Side
+from tracktwo.common.participation.actions import join as join_link
+from tracktwo.common.participation.models import Participant
+from tracktwo.parts.surveys.actions.answers import submit_response
+from tracktwo.parts.surveys.models import Survey
 
 pytestmark = pytest.mark.browser
 
@@ -85,13 +89,13 @@ def _seed(server: LiveServer, links: dict[str, str], position: int, people: dict
         sides = {side.name: side.id for side in db.scalars(select(Side))}
         survey_id = db.scalars(select(Survey.id)).one()
         for group, pairs in SEEDED.items():
-            token = links[group].rsplit("/s/", 1)[1]
+            token = links[group].rsplit("/j/", 1)[1]
             side = "Harbour towns" if group == "Comparison group" else group
             other = sides["Hill villages" if side == "Harbour towns" else "Harbour towns"]
             for number, pair in enumerate(pairs):
                 key = f"{group} {number}"
                 if key not in people:
-                    people[key] = join_survey(db, token, side=sides[side]).participant.id
+                    people[key] = join_link(db, token, side=sides[side]).participant.id
                 answers = {f"thermometer.warmth@side:{other}": pair[position]}
                 answers |= {f"outgroup_trust.trust{k}@side:{other}": 4 for k in range(1, 5)}
                 submit_response(db, db.get(Participant, people[key]), survey_id, answers)

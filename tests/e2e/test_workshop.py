@@ -45,8 +45,8 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Calla
 
 
 def _initiative(server: LiveServer) -> None:
-    from tracktwo.actions.initiatives import create_initiative
-    from tracktwo.store.models import User
+    from tracktwo.common.accounts.models import User
+    from tracktwo.common.initiatives.actions import create_initiative
 
     with server.platform.database.transaction() as db:
         owner = db.query(User).filter(User.email == "fac@example.org").one()

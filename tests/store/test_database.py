@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from tracktwo.platform import Platform
+from tracktwo.common.accounts.models import User
+from tracktwo.common.initiatives.models import Initiative, Side
 from tracktwo.store.db import Database, DatabaseUnavailable
-from tracktwo.store.models import Initiative, Side, User
+from tracktwo.store.platform import Platform
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -13,9 +13,9 @@ from sqlalchemy import inspect
 
 from tests.conftest import ENGINES
 from tests.harness.postgres import PostgresServer
+from tracktwo.store.base import Base
 from tracktwo.store.db import Database
 from tracktwo.store.migrate import alembic_config, current_revisions, head_revisions, upgrade
-from tracktwo.store.models import Base
 
 
 @pytest.fixture(params=ENGINES)

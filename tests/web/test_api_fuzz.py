@@ -17,13 +17,13 @@ from schemathesis.checks import positive_data_acceptance
 from sqlalchemy import select
 
 from tests.conftest import _platform
-from tracktwo.actions.accounts import create_api_token
+from tracktwo.common.accounts.actions import create_api_token
+from tracktwo.common.accounts.models import User
 from tracktwo.demo import seed_demo
-from tracktwo.platform import Platform
 from tracktwo.store.db import Database
 from tracktwo.store.migrate import upgrade
-from tracktwo.store.models import User
-from tracktwo.web.api import create_api
+from tracktwo.store.platform import Platform
+from tracktwo.web.app import create_api
 
 
 def _platform_for_fuzzing() -> Platform:

@@ -1,1 +1,3 @@
-"""What every part shares: accounts, initiatives, roles, participation, disclosure, uploads."""
+"""What every part shares: accounts, initiatives and sides, roles, the participation kernel, the
+brief.
+"""

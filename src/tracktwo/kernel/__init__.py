@@ -1,1 +1,3 @@
-"""The kernel: settings, errors, messages and input rules every other layer builds on."""
+"""The kernel: settings, errors, translations, SVG, text tools and the part manifest type. Imports
+nothing else of tracktwo.
+"""

@@ -1,7 +1,8 @@
-"""Storage: SQLAlchemy models, the database connection, migrations and the job queue.
+"""Storage: the database connection, the Base model and column types, the migration runner,
+the job queue and worker, the unit of work, and the Platform every surface builds.
 
-Only ``tracktwo.actions`` (and the CLI's database commands) use this package; the pure
-analysis cores never import it and the web layer reaches it only through actions.
+It imports only the kernel and the list of parts (never a part's code): the models live with
+their parts, the actions use them, and the pure engines never import this package.
 """
 
 from tracktwo.store.db import Database, DatabaseUnavailable

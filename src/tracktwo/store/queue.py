@@ -16,7 +16,8 @@ from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from tracktwo.store.models import Job, utcnow
+from tracktwo.store.base import utcnow
+from tracktwo.store.jobs import Job
 
 __all__ = ["STALE_AFTER", "claim", "enqueue", "finish", "prune", "recover_stale"]
 

@@ -1,8 +1,5 @@
-"""The web shell: server-rendered pages, the JSON API under /api/v1, and live updates.
+"""The web shell: the app factory, security, templating, live updates and base templates.
 
-Routes are thin: they read the request, call :mod:`tracktwo.actions`, commit, and render.
+Routes are thin: they read the request, call the actions of the core or a part, and render.
+The app is built by :func:`tracktwo.web.app.create_app`.
 """
-
-from tracktwo.web.app import create_app
-
-__all__ = ["create_app"]

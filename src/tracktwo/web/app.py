@@ -11,32 +11,43 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from tracktwo import __version__
-from tracktwo.config import Settings
-from tracktwo.platform import Platform
+from tracktwo.kernel.config import Settings
+from tracktwo.parts import all_parts
 from tracktwo.store.db import DatabaseUnavailable
-from tracktwo.web.api import create_api
+from tracktwo.store.platform import Platform
 from tracktwo.web.errors import install_error_handlers
-from tracktwo.web.pages import (
-    account,
-    auth,
-    brief,
-    dialogues,
-    initiatives,
-    participate,
-    results,
-    survey_participate,
-    survey_results,
-    surveys,
-    workshop_live,
-    workshop_participate,
-    workshop_translations,
-    workshops,
-)
 from tracktwo.web.security import SecurityMiddleware
 
-__all__ = ["create_app"]
+__all__ = ["create_api", "create_app"]
 
 STATIC = Path(__file__).with_name("static")
+
+DESCRIPTION = """\
+The tracktwo JSON API. Facilitators authenticate with an API token
+(`Authorization: Bearer tt_...`), created on the account page or with
+`tracktwo token create EMAIL`. Errors are JSON objects with one `detail` sentence.
+"""
+
+
+def create_api(platform: Platform) -> FastAPI:
+    """The JSON API, version 1, mounted at /api/v1 with its OpenAPI document at
+    /api/v1/openapi.json. It authenticates with bearer tokens only (never cookies), which is
+    why it needs no CSRF token. The interactive documentation pages are off: they would load
+    third-party scripts."""
+    api = FastAPI(
+        title="tracktwo API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    api.state.platform = platform
+    install_error_handlers(api, json=True)
+    for part in all_parts():
+        for router in part.load_all(part.api):
+            api.include_router(router)
+    return api
 
 
 def create_app(platform: Platform | None = None, *, settings: Settings | None = None) -> FastAPI:
@@ -47,9 +58,10 @@ def create_app(platform: Platform | None = None, *, settings: Settings | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
         if platform.settings.run_worker_in_process:
-            from tracktwo.worker import Worker
+            from tracktwo.parts import job_handlers
+            from tracktwo.store.worker import Worker
 
-            worker = Worker(platform)
+            worker = Worker(platform, job_handlers())
             worker.start_in_thread()
         yield
         if worker is not None:
@@ -67,6 +79,9 @@ def create_app(platform: Platform | None = None, *, settings: Settings | None = 
     app.state.platform = platform
     install_error_handlers(app, json=False)
     app.add_middleware(SecurityMiddleware, secure_cookies=platform.settings.secure_cookies)
+    for part in all_parts():  # before /static, which would otherwise take their paths
+        if part.static is not None:
+            app.mount(f"/static/{part.name}", StaticFiles(directory=part.static), part.name)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/api/v1", create_api(platform))
 
@@ -82,21 +97,7 @@ def create_app(platform: Platform | None = None, *, settings: Settings | None = 
             )
         return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
 
-    for module in (
-        auth,
-        initiatives,
-        account,
-        dialogues,
-        participate,
-        results,
-        brief,
-        surveys,
-        survey_results,
-        survey_participate,
-        workshops,
-        workshop_live,
-        workshop_participate,
-        workshop_translations,
-    ):
-        app.include_router(module.router)
+    for part in all_parts():
+        for router in part.load_all(part.pages):
+            app.include_router(router)
     return app

@@ -1,27 +1,32 @@
-"""Per-request context for pages and the API: the database session, who is asking, rendering.
+"""Per-request context for pages and the API: the unit of work, who is asking, rendering.
 
-Routes commit explicitly (``ctx.db.commit()``) before they answer, so a response that says
-something was saved is only ever sent after it was saved. Anything not committed is rolled
-back when the request ends.
+Each request is one :class:`~tracktwo.store.uow.UnitOfWork`. It commits when the route
+returns, before the response is sent (the dependencies run with ``scope="function"``), so a
+response that says something was saved is only ever sent after it was saved; it is rolled
+back when the route raises. Routes never commit or roll back themselves: a form shown again
+with its error wraps its action in ``ctx.attempt()``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from tracktwo.actions.accounts import user_for_api_token, user_for_login_session
-from tracktwo.actions.participants import participant_for_secret
-from tracktwo.errors import NotAuthenticated
-from tracktwo.i18n import direction, translator
-from tracktwo.platform import Platform
-from tracktwo.store.models import Participant, User
+from tracktwo.common.accounts.actions import user_for_api_token, user_for_login_session
+from tracktwo.common.accounts.models import User
+from tracktwo.common.participation.actions import participant_for_secret
+from tracktwo.common.participation.models import Participant
+from tracktwo.kernel.errors import NotAuthenticated
+from tracktwo.kernel.i18n import direction, plural, translator
+from tracktwo.store.platform import Platform
+from tracktwo.store.uow import UnitOfWork
 from tracktwo.web.security import csrf_token
 from tracktwo.web.templating import environment
 
@@ -57,10 +62,18 @@ def platform_of(request: Request) -> Platform:
 class PageContext:
     request: Request
     platform: Platform
-    db: Session
+    work: UnitOfWork
     user: User | None
     language: str = "en"
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def db(self) -> Session:
+        return self.work.session
+
+    def attempt(self) -> AbstractContextManager[None]:
+        """Undo what the block did if it raises (for a form shown again with its error)."""
+        return self.work.attempt()
 
     def require_user(self) -> User:
         if self.user is None:
@@ -80,6 +93,7 @@ class PageContext:
             language=language,
             dir=direction(language),
             _=translator(language),
+            ngettext=plural(language),
             flash=unquote(flash)[:300] if flash else None,
             **values,
         )
@@ -103,15 +117,12 @@ class PageContext:
         return response
 
 
-def page_context(request: Request) -> Iterator[PageContext]:
+def _page_context(request: Request) -> Iterator[PageContext]:
     platform = platform_of(request)
-    db = platform.database.session()
-    try:
+    with UnitOfWork(platform.database) as work:
         token = request.cookies.get(SESSION_COOKIE)
-        user = user_for_login_session(db, token) if token else None
-        yield PageContext(request=request, platform=platform, db=db, user=user)
-    finally:
-        db.close()
+        user = user_for_login_session(work.session, token) if token else None
+        yield PageContext(request=request, platform=platform, work=work, user=user)
 
 
 @dataclass
@@ -120,9 +131,13 @@ class ApiContext:
 
     request: Request
     platform: Platform
-    db: Session
+    work: UnitOfWork
     user: User | None
     participant: Participant | None = None
+
+    @property
+    def db(self) -> Session:
+        return self.work.session
 
     def require_participant(self) -> Participant:
         if self.participant is None:
@@ -147,10 +162,10 @@ def bearer_token(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def api_context(request: Request) -> Iterator[ApiContext]:
+def _api_context(request: Request) -> Iterator[ApiContext]:
     platform = platform_of(request)
-    db = platform.database.session()
-    try:
+    with UnitOfWork(platform.database) as work:
+        db = work.session
         token = bearer_token(request)
         user = participant = None
         if token and token.startswith("tp_"):
@@ -159,9 +174,13 @@ def api_context(request: Request) -> Iterator[ApiContext]:
             user = user_for_api_token(db, token)
         if token and user is None and participant is None:
             raise NotAuthenticated("The API token is not valid (unknown or revoked).")
-        db.commit()  # keep the token's last-used time
+        db.commit()  # keep the token's last-used time even if the request then fails
         yield ApiContext(
-            request=request, platform=platform, db=db, user=user, participant=participant
+            request=request, platform=platform, work=work, user=user, participant=participant
         )
-    finally:
-        db.close()
+
+
+# The unit of work ends when the route returns - before the response is sent, so that a
+# failed commit is an error response and never a success that was not saved.
+page_context = Depends(_page_context, scope="function")
+api_context = Depends(_api_context, scope="function")

@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from tracktwo.errors import TracktwoError
-from tracktwo.i18n import available_languages, direction, translator
+from tracktwo.kernel.errors import TracktwoError
+from tracktwo.kernel.i18n import available_languages, direction, translator
 from tracktwo.web.context import LANGUAGE_COOKIE, LoginRequired
 from tracktwo.web.security import csrf_token
 from tracktwo.web.templating import environment

@@ -11,8 +11,10 @@ from collections.abc import AsyncIterator, Callable
 from typing import TypeVar
 
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from tracktwo.store.uow import UnitOfWork
 from tracktwo.web.context import PageContext
 
 __all__ = ["STREAM_SECONDS", "poll_stream"]
@@ -23,21 +25,28 @@ Version = TypeVar("Version")
 
 def poll_stream(
     ctx: PageContext,
-    read: Callable[[], Version],
+    read: Callable[[Session], Version],
     describe: Callable[[Version, Version], str | None],
     *,
     poll_seconds: float,
     seen: Version | None = None,
 ) -> StreamingResponse:
-    """An event stream: every ``poll_seconds``, ``read()`` the version (in a worker thread) and
-    send ``describe(last, current)`` (one SSE message, or None for "nothing new").
+    """An event stream: every ``poll_seconds``, ``read(db)`` the version (in a worker thread,
+    in a unit of work of its own, so each poll sees every commit) and send
+    ``describe(last, current)`` (one SSE message, or None for "nothing new").
 
     ``seen`` is the version the page was drawn from, when it says so: a change made between
     drawing the page and opening the stream is then announced at once instead of lost.
     """
 
+    database = ctx.platform.database
+
+    def poll() -> Version:
+        with UnitOfWork(database) as work:
+            return read(work.session)
+
     async def stream() -> AsyncIterator[str]:
-        last = await run_in_threadpool(read)
+        last = await run_in_threadpool(poll)
         yield "retry: 5000\n\n"
         if seen is not None:
             missed = describe(seen, last)
@@ -49,7 +58,7 @@ def poll_stream(
                 return
             await asyncio.sleep(poll_seconds)
             waited += poll_seconds
-            current = await run_in_threadpool(read)
+            current = await run_in_threadpool(poll)
             # A comment line keeps proxies from closing an idle stream.
             yield describe(last, current) or ": still here\n\n"
             last = current

@@ -6,15 +6,34 @@ overflow deep in the driver.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Form, Path
 from pydantic import Field
 
-__all__ = ["MAX_ID", "FormId", "IdField", "PathId"]
+from tracktwo.kernel.errors import InvalidInput
+
+__all__ = [
+    "MAX_ID",
+    "FormId",
+    "IdField",
+    "PathId",
+    "form_datetime",
+]
 
 MAX_ID = 2**31 - 1  # the range of an INTEGER column on PostgreSQL
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 FormId = Annotated[int, Form(ge=1, le=MAX_ID)]
 IdField = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def form_datetime(value: str) -> datetime | None:
+    """A datetime-local form value, read as UTC (the form says so)."""
+    if not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip()).replace(tzinfo=UTC)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date and time (use 2026-05-01T09:00).") from None

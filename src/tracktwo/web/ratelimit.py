@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from limits import RateLimitItemPerMinute, storage, strategies
 
-from tracktwo.errors import TooManyRequests
+from tracktwo.kernel.errors import TooManyRequests
 
 __all__ = ["Throttle"]
 

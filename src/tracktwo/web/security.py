@@ -20,7 +20,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tracktwo.errors import PermissionDenied
+from tracktwo.kernel.errors import PermissionDenied
 
 __all__ = ["CSRF_COOKIE", "CSRF_FIELD", "SecurityMiddleware", "csrf_token", "verify_csrf"]
 

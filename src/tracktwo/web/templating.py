@@ -8,7 +8,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from tracktwo import __version__
-from tracktwo.i18n import direction, language_name
+from tracktwo.kernel.i18n import direction, language_name
+from tracktwo.parts import template_folders
 
 __all__ = ["environment"]
 
@@ -21,7 +22,8 @@ def _date(value: datetime | None, fmt: str = "%d %b %Y %H:%M UTC") -> str:
 
 def _build() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        # the shell's templates (base, macros, errors), then the core's and each part's
+        loader=FileSystemLoader([TEMPLATES, *template_folders()]),
         autoescape=select_autoescape(["html", "svg", "xml"], default_for_string=True),
         undefined=StrictUndefined,  # a typo in a template fails loudly in tests
         trim_blocks=True,

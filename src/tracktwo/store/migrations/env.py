@@ -8,8 +8,10 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import JSON, Engine
 
-from tracktwo.store.models import Base
-from tracktwo.store.models.base import UTCDateTime
+from tracktwo.parts import load_models
+from tracktwo.store.base import Base, UTCDateTime
+
+load_models()  # every part's tables, so autogenerate and compare see the whole schema
 
 
 def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:

@@ -1,40 +1,4 @@
-"""The JSON API, version 1, mounted at /api/v1 with its OpenAPI document at /api/v1/openapi.json.
+"""The JSON API's shared pieces (request and response bodies, :mod:`.schemas`).
 
-It authenticates with bearer tokens only (never cookies), which is why it needs no CSRF
-token. The interactive documentation pages are off: they would load third-party scripts.
+The API itself is built by :func:`tracktwo.web.app.create_api` from every part's routers.
 """
-
-from __future__ import annotations
-
-from fastapi import FastAPI
-
-from tracktwo import __version__
-from tracktwo.platform import Platform
-from tracktwo.web.api import dialogues, initiatives, surveys, workshops
-from tracktwo.web.errors import install_error_handlers
-
-__all__ = ["create_api"]
-
-DESCRIPTION = """\
-The tracktwo JSON API. Facilitators authenticate with an API token
-(`Authorization: Bearer tt_...`), created on the account page or with
-`tracktwo token create EMAIL`. Errors are JSON objects with one `detail` sentence.
-"""
-
-
-def create_api(platform: Platform) -> FastAPI:
-    api = FastAPI(
-        title="tracktwo API",
-        version=__version__,
-        description=DESCRIPTION,
-        openapi_url="/openapi.json",
-        docs_url=None,
-        redoc_url=None,
-    )
-    api.state.platform = platform
-    install_error_handlers(api, json=True)
-    api.include_router(initiatives.router)
-    api.include_router(dialogues.router)
-    api.include_router(surveys.router)
-    api.include_router(workshops.router)
-    return api

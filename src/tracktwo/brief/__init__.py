@@ -1,5 +1,0 @@
-"""The Track One brief: findings across the sides, with no attribution, as HTML and PDF."""
-
-from tracktwo.brief.registry import BriefScope, Section, brief_section, registered_sections
-
-__all__ = ["BriefScope", "Section", "brief_section", "registered_sections"]

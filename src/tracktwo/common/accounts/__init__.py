@@ -1,0 +1,1 @@
+"""Facilitator accounts: sign-in, sessions, API tokens, account invitations."""

@@ -1,0 +1,1 @@
+"""Initiatives, their declared sides, and who may do what in them (roles)."""

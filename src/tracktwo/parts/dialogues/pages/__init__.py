@@ -1,0 +1,1 @@
+"""The dialogues part's server-rendered pages."""

@@ -1,0 +1,1 @@
+"""Evaluation surveys: validated attitude scales before, after and long after, per side."""

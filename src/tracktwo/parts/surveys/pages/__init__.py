@@ -1,0 +1,1 @@
+"""The surveys part's server-rendered pages."""

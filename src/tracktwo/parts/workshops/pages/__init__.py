@@ -1,0 +1,1 @@
+"""The workshops part's server-rendered pages."""

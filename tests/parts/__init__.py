@@ -1,0 +1,3 @@
+"""Tests of each part: tests/parts/<part>/ on the platform, tests/parts/<part>/<engine>/ of its
+pure engine.
+"""
