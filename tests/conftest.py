@@ -117,12 +117,20 @@ class WebClient(TestClient):
 
     @property
     def csrf(self) -> str:
-        token = self.cookies.get("tt_csrf")
-        if token is None:
+        """The token our pages would put in their forms right now (as the browser holds
+        the cookies): an HMAC of the nonce cookie and the session cookies."""
+        from tracktwo.web.csrf import csrf_cookie_name, csrf_key, session_binding, token_for
+        from tracktwo.web.security import SESSION_COOKIE_PREFIXES
+
+        settings = self.app.state.platform.settings  # type: ignore[attr-defined]
+        name = csrf_cookie_name(settings.secure_cookies)
+        if self.cookies.get(name) is None:
             self.get("/login")
-            token = self.cookies.get("tt_csrf")
-        assert token
-        return token
+        nonce = self.cookies.get(name)
+        assert nonce
+        jar = {cookie.name: cookie.value or "" for cookie in self.cookies.jar}
+        binding = session_binding(jar, SESSION_COOKIE_PREFIXES)
+        return token_for(csrf_key(settings.resolved_secret_key), nonce, binding)
 
     def submit(self, url: str, data: dict[str, object] | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
         """POST a form as our pages do, with the CSRF token."""
@@ -136,8 +144,9 @@ class WebClient(TestClient):
         assert response.status_code == 303, response.text
 
 
-def make_client(platform: Platform) -> WebClient:
-    return WebClient(create_app(platform), raise_server_exceptions=True)
+def make_client(platform: Platform, *, address: str = "testclient") -> WebClient:
+    """A browser for the app; ``address`` is where its connection comes from."""
+    return WebClient(create_app(platform), raise_server_exceptions=True, client=(address, 50000))
 
 
 @pytest.fixture

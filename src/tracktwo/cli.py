@@ -113,11 +113,32 @@ def token_create(email: str, name: str) -> None:
     platform = open_platform()
     ready(platform)
     with unit_of_work(platform) as session:
-        account = session.scalar(select(User).where(User.email == normalise_email(email)))
+        address = normalise_email(email)
+        account = session.scalar(select(User).where(User.email == address))
         if account is None:
-            fail(f"There is no account with the email {email.strip().lower()}.")
+            fail(f"There is no account with the email {address}.")
         issued = create_api_token(session, account, name)
     click.echo(issued.secret)
+
+
+@user.command("sign-in-link")
+@click.argument("email")
+@click.option(
+    "--hours", default=1, show_default=True, type=click.IntRange(1, 72), help="How long it works."
+)
+def user_sign_in_link(email: str, hours: int) -> None:
+    """Print a one-time link that signs EMAIL in without the password.
+
+    The way back in for someone whose sign-in is slowed down by others guessing at their
+    password: pass the link on by a channel you trust. It works once; a newer link replaces it.
+    """
+    from tracktwo.common.accounts.actions import create_sign_in_link
+
+    platform = open_platform()
+    ready(platform)
+    with unit_of_work(platform) as session:
+        issued = create_sign_in_link(session, email, hours=hours)
+    click.echo(f"{platform.settings.base_url}/sign-in/{issued.secret}")
 
 
 # --- serving ----------------------------------------------------------------------------
@@ -135,7 +156,16 @@ def _serve(platform: Platform, host: str, port: int) -> None:
 
     from tracktwo.web.app import create_app
 
-    uvicorn.run(create_app(platform), host=host, port=port, log_level="info", proxy_headers=True)
+    # Forwarded headers are read by the app itself, and only from TRACKTWO_TRUSTED_PROXIES
+    # (tracktwo.web.client_address); uvicorn would trust them from 127.0.0.1.
+    uvicorn.run(
+        create_app(platform),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 @main.command()

@@ -61,25 +61,6 @@ def test_sign_in_returns_only_to_local_pages(web: WebClient, sqlite_platform: Pl
         assert response.headers["location"] == expected
 
 
-def test_repeated_wrong_passwords_are_throttled(sqlite_platform: Platform) -> None:
-    create_account(sqlite_platform, "amal@example.org")
-    from tracktwo.common.accounts.auth_pages import login_throttle
-
-    login_throttle._limiter.storage.reset()  # other tests share the in-memory window
-    with make_client(sqlite_platform) as web:
-        statuses = [
-            web.submit(
-                "/login", {"email": "amal@example.org", "password": f"wrong {i}"}
-            ).status_code
-            for i in range(11)
-        ]
-        assert statuses[:10] == [401] * 10
-        assert statuses[10] == 429
-        blocked = web.submit("/login", {"email": "amal@example.org", "password": PASSWORD})
-        assert blocked.status_code == 429 and "wait fifteen minutes" in blocked.text
-    login_throttle._limiter.storage.reset()
-
-
 def test_a_form_without_its_csrf_token_is_refused(
     web: WebClient, sqlite_platform: Platform
 ) -> None:

@@ -30,7 +30,7 @@ from tracktwo.common.uploads import (
     extract_members,
     zip_entry_count,
 )
-from tracktwo.errors import InvalidInput
+from tracktwo.kernel.errors import InvalidInput
 from tracktwo.store.db import Database
 
 MB = 1024 * 1024
@@ -158,7 +158,7 @@ _CHILD = textwrap.dedent(
     import json, resource, sys
     from pathlib import Path
     from tracktwo.common.uploads import UploadLimits, extract_members
-    from tracktwo.errors import InvalidInput
+    from tracktwo.kernel.errors import InvalidInput
 
     def usage():
         fields = dict(line.split(":", 1) for line in open("/proc/self/status"))

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracktwo.errors import InvalidInput
+from tracktwo.kernel.errors import InvalidInput
 from tracktwo.kernel.parsing import (
     MAX_ID,
     moment_from_milliseconds,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tracktwo.web.client_address import client_address, parse_proxies
+from tracktwo.kernel.parsing import parse_networks
+from tracktwo.web.client_address import client_address
 
-PROXIES = parse_proxies(["10.0.0.0/8", "::1", " ", "192.0.2.1"])
+PROXIES = parse_networks(["10.0.0.0/8", "::1", " ", "192.0.2.1"])
 
 
 def test_with_no_trusted_proxy_the_header_is_ignored() -> None:
@@ -42,4 +43,4 @@ def test_no_peer_is_unknown_and_bad_settings_are_named() -> None:
     assert client_address(None, ["1.2.3.4"], PROXIES) == "unknown"
     assert client_address("testclient", [], PROXIES) == "unknown"
     with pytest.raises(ValueError, match=r"'10.0.0.300' is not an IP address"):
-        parse_proxies(["10.0.0.300"])
+        parse_networks(["10.0.0.300"])

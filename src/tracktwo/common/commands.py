@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from tracktwo.kernel.parsing import MAX_ID
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -21,7 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_ID", "check_brief_path", "fail", "open_platform", "ready", "unit_of_work"]
 
-MAX_ID = 2**31 - 1  # ids are database integers
 
 
 def fail(message: str) -> NoReturn:

@@ -41,7 +41,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from tracktwo.errors import InvalidInput
+from tracktwo.kernel.errors import InvalidInput
 from tracktwo.store.db import Database
 
 __all__ = [

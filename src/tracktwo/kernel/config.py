@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tracktwo.kernel.parsing import IPNetwork, parse_networks
+
 __all__ = ["Settings"]
 
 
@@ -44,6 +46,14 @@ class Settings(BaseSettings):
         default=False,
         description="Mark cookies Secure (set to true whenever the site is served over HTTPS).",
     )
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Comma-separated addresses or networks of the reverse proxies in front of the "
+            "server (e.g. 127.0.0.1,10.0.0.0/8). Only connections from these may name the "
+            "client in X-Forwarded-For; by default nobody may."
+        ),
+    )
     session_days: int = Field(default=14, ge=1, le=365, description="How long a sign-in lasts.")
     min_cell_size: int = Field(
         default=5,
@@ -71,6 +81,16 @@ class Settings(BaseSettings):
         if value < 3:
             raise ValueError("it must be at least 3, to protect participants")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: str) -> str:
+        parse_networks(value.split(","))
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        return parse_networks(self.trusted_proxies.split(","))
 
     @field_validator("base_url")
     @classmethod

@@ -11,22 +11,26 @@ only bounded ranges, and say in one sentence what was expected.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import numbers
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from tracktwo.errors import InvalidInput
+from tracktwo.kernel.errors import InvalidInput
 
 __all__ = [
     "EARLIEST",
     "LATEST",
     "MAX_ID",
+    "IPNetwork",
     "moment_from_milliseconds",
     "parse_float",
     "parse_id",
     "parse_int",
     "parse_moment",
+    "parse_networks",
 ]
 
 MAX_ID = 2**31 - 1  # an INTEGER column on PostgreSQL; SQLite's are wider
@@ -168,3 +172,23 @@ def moment_from_milliseconds(
             f"The {what} must be a time in milliseconds between {earliest.year} and {latest.year}."
         )
     return datetime.fromtimestamp(milliseconds / 1000, UTC)
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(entries: Iterable[str]) -> tuple[IPNetwork, ...]:
+    """IP addresses or networks (``10.0.0.5``, ``10.0.0.0/8``, ``::1``), blanks skipped.
+
+    Raises ValueError naming the first entry that is neither (for settings validators).
+    """
+    networks: list[IPNetwork] = []
+    for entry in entries:
+        text = entry.strip()
+        if not text:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise ValueError(f"{text!r} is not an IP address or network") from None
+    return tuple(networks)

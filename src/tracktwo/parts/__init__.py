@@ -64,6 +64,8 @@ CORE = Part(
         "GET /login": Rule.PUBLIC,
         "POST /login": Rule.PUBLIC,
         "POST /logout": Rule.PUBLIC,
+        "GET /sign-in/{token}": Rule.LINK,
+        "POST /sign-in/{token}": Rule.LINK,
         "GET /invitations/{token}": Rule.LINK,
         "POST /invitations/{token}": Rule.LINK,
         "GET /account": Rule.SIGNED_IN,

@@ -78,7 +78,11 @@ def create_app(platform: Platform | None = None, *, settings: Settings | None = 
     )
     app.state.platform = platform
     install_error_handlers(app, json=False)
-    app.add_middleware(SecurityMiddleware, secure_cookies=platform.settings.secure_cookies)
+    app.add_middleware(
+        SecurityMiddleware,
+        secure_cookies=platform.settings.secure_cookies,
+        secret_key=platform.settings.resolved_secret_key,
+    )
     for part in all_parts():  # before /static, which would otherwise take their paths
         if part.static is not None:
             app.mount(f"/static/{part.name}", StaticFiles(directory=part.static), part.name)

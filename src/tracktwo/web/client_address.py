@@ -11,26 +11,13 @@ no proxy of ours vouches for. With no trusted proxies (the default) the header i
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-__all__ = ["IPNetwork", "client_address", "parse_proxies"]
+from tracktwo.kernel.parsing import IPNetwork
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+__all__ = ["client_address"]
+
 MAX_FORWARDED_HOPS = 32
-
-
-def parse_proxies(entries: Iterable[str]) -> tuple[IPNetwork, ...]:
-    """Addresses or networks (``10.0.0.5``, ``10.0.0.0/8``, ``::1``); ValueError names a bad one."""
-    networks: list[IPNetwork] = []
-    for entry in entries:
-        text = entry.strip()
-        if not text:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(text, strict=False))
-        except ValueError:
-            raise ValueError(f"{text!r} is not an IP address or network") from None
-    return tuple(networks)
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from tracktwo.common.accounts.actions import user_for_api_token, user_for_login_session
@@ -27,7 +27,7 @@ from tracktwo.kernel.errors import NotAuthenticated
 from tracktwo.kernel.i18n import direction, plural, translator
 from tracktwo.store.platform import Platform
 from tracktwo.store.uow import UnitOfWork
-from tracktwo.web.security import csrf_token
+from tracktwo.web.security import cookie_name, csrf_token, read_cookie
 from tracktwo.web.templating import environment
 
 __all__ = [
@@ -75,6 +75,30 @@ class PageContext:
         """Undo what the block did if it raises (for a form shown again with its error)."""
         return self.work.attempt()
 
+    def cookie(self, base: str) -> str | None:
+        """A cookie of ours, by its base name (see :func:`tracktwo.web.security.cookie_name`)."""
+        return read_cookie(self.request, base)
+
+    def set_cookie(self, response: Response, base: str, value: str, *, max_age: int) -> None:
+        """Set one of our cookies: HttpOnly, SameSite=Lax, and over HTTPS Secure and
+        ``__Host-`` prefixed, so that no other host can set or overwrite it."""
+        secure = self.platform.settings.secure_cookies
+        response.set_cookie(
+            cookie_name(base, secure),
+            value,
+            max_age=max_age,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+        )
+
+    def delete_cookie(self, response: Response, base: str) -> None:
+        """Remove a cookie of ours under both its names."""
+        response.delete_cookie(base, path="/")
+        if self.platform.settings.secure_cookies:
+            response.delete_cookie(cookie_name(base, True), path="/", secure=True)
+
     def require_user(self) -> User:
         if self.user is None:
             path = self.request.url.path
@@ -85,7 +109,7 @@ class PageContext:
 
     def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
         language = values.pop("language", self.language)
-        flash = self.request.cookies.get(FLASH_COOKIE)
+        flash = self.cookie(FLASH_COOKIE)
         html = environment.get_template(template).render(
             request=self.request,
             user=self.user,
@@ -99,7 +123,7 @@ class PageContext:
         )
         response = HTMLResponse(html, status_code=status_code)
         if flash:
-            response.delete_cookie(FLASH_COOKIE)
+            self.delete_cookie(response, FLASH_COOKIE)
         return response
 
     def redirect(self, url: str, *, done: str | None = None) -> RedirectResponse:
@@ -111,16 +135,14 @@ class PageContext:
         """
         response = RedirectResponse(url, status_code=303)
         if done:
-            response.set_cookie(
-                FLASH_COOKIE, quote(done), max_age=60, httponly=True, samesite="lax"
-            )
+            self.set_cookie(response, FLASH_COOKIE, quote(done), max_age=60)
         return response
 
 
 def _page_context(request: Request) -> Iterator[PageContext]:
     platform = platform_of(request)
     with UnitOfWork(platform.database) as work:
-        token = request.cookies.get(SESSION_COOKIE)
+        token = read_cookie(request, SESSION_COOKIE)
         user = user_for_login_session(work.session, token) if token else None
         yield PageContext(request=request, platform=platform, work=work, user=user)
 

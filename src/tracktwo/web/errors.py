@@ -19,7 +19,7 @@ from starlette.routing import Match
 from tracktwo.kernel.errors import TracktwoError
 from tracktwo.kernel.i18n import available_languages, direction, translator
 from tracktwo.web.context import LANGUAGE_COOKIE, LoginRequired
-from tracktwo.web.security import csrf_token
+from tracktwo.web.security import csrf_token, read_cookie
 from tracktwo.web.templating import environment
 
 __all__ = ["install_error_handlers", "validation_message"]
@@ -51,7 +51,7 @@ def validation_message(errors: list[Any]) -> str:
 def _page(request: Request, status: int, message: str) -> HTMLResponse:
     # Participants' pages set tt_lang, so their errors come in their language where the
     # catalogue has the sentence; staff pages are in English.
-    language = request.cookies.get(LANGUAGE_COOKIE, "en")
+    language = read_cookie(request, LANGUAGE_COOKIE) or "en"
     if language not in available_languages():
         language = "en"
     gettext = translator(language)

@@ -6,13 +6,13 @@ overflow deep in the driver.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Form, Path
 from pydantic import Field
 
-from tracktwo.kernel.errors import InvalidInput
+from tracktwo.kernel.parsing import MAX_ID, parse_moment
 
 __all__ = [
     "MAX_ID",
@@ -21,8 +21,6 @@ __all__ = [
     "PathId",
     "form_datetime",
 ]
-
-MAX_ID = 2**31 - 1  # the range of an INTEGER column on PostgreSQL
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 FormId = Annotated[int, Form(ge=1, le=MAX_ID)]
@@ -33,7 +31,4 @@ def form_datetime(value: str) -> datetime | None:
     """A datetime-local form value, read as UTC (the form says so)."""
     if not value.strip():
         return None
-    try:
-        return datetime.fromisoformat(value.strip()).replace(tzinfo=UTC)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date and time (use 2026-05-01T09:00).") from None
+    return parse_moment(value, "date and time")

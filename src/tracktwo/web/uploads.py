@@ -32,7 +32,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from tracktwo.common.uploads import CappedWriter, UploadLimits, UploadTooLarge
-from tracktwo.errors import InvalidInput, PermissionDenied
+from tracktwo.kernel.errors import InvalidInput, PermissionDenied
 
 __all__ = ["ReceivedUpload", "receive_upload"]
 

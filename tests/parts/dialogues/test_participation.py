@@ -167,7 +167,8 @@ def test_statements_are_stored_as_typed_and_agreed_by_their_author(platform: Pla
     markup = "<script>alert('x')</script> Wells   need\u202e fixing"
     with platform.database.transaction() as db:
         statement = submit_statement(db, db.merge(person), world.dialogue_id, markup)
-        assert statement.text == "<script>alert('x')</script> Wells need fixing"
+        # The override becomes an isolate, closed at the end: it can reorder nothing outside.
+        assert statement.text == "<script>alert('x')</script> Wells need\u2067 fixing\u2069"
         assert statement.state == StatementState.PENDING
         vote = db.scalars(select(Vote).where(Vote.statement_id == statement.id)).one()
         assert vote.value == 1 and vote.participant_id == person.id

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracktwo.store.base import Base, utcnow
 
-__all__ = ["AccountInvitation", "ApiToken", "LoginSession", "User"]
+__all__ = ["AccountInvitation", "ApiToken", "LoginSession", "SignInLink", "SignInThrottle", "User"]
 
 
 class User(Base):
@@ -80,3 +80,35 @@ class AccountInvitation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class SignInThrottle(Base):
+    """One counter of failed sign-ins (see :mod:`tracktwo.common.accounts.throttling` for the rules).
+
+    ``key`` is an HMAC, under the server's key, of what is counted (an account and a client,
+    an account, an address): no email or address is stored in clear. Every server process
+    reads and writes the same rows, so the counts hold across processes.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    wait_until: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignInLink(Base):
+    """A one-time sign-in link, issued by the server's administrator (``tracktwo user
+    sign-in-link``): the way back in that no throttle stands in front of."""
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -23,6 +23,7 @@ from tracktwo.common.initiatives.actions import (
 from tracktwo.common.initiatives.models import Initiative, Role
 from tracktwo.kernel.errors import TracktwoError
 from tracktwo.kernel.i18n import COMMON_LANGUAGES
+from tracktwo.kernel.parsing import parse_id
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.dashboard import panels_for
 from tracktwo.web.pages import page_router
@@ -49,7 +50,7 @@ class InitiativeForm(BaseModel):
         for index, name in enumerate(self.side_name):
             raw_id = self.side_id[index] if index < len(self.side_id) else ""
             colour = self.side_colour[index] if index < len(self.side_colour) else ""
-            side_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 10 else None
+            side_id = parse_id(raw_id, "side") if raw_id.strip() else None
             rows.append(SideInput(name=name, colour=colour or None, id=side_id))
         return rows
 

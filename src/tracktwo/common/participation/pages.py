@@ -54,7 +54,7 @@ def cookie_name(initiative_id: int) -> str:
 
 def device_secret(ctx: PageContext, initiative_id: int) -> str | None:
     """The participant secret this browser holds for the initiative, if any."""
-    return ctx.request.cookies.get(cookie_name(initiative_id))
+    return ctx.cookie(cookie_name(initiative_id))
 
 
 def participant_on_device(ctx: PageContext, initiative_id: int) -> Participant | None:
@@ -63,25 +63,11 @@ def participant_on_device(ctx: PageContext, initiative_id: int) -> Participant |
 
 
 def _remember(ctx: PageContext, response: Response, initiative_id: int, secret: str) -> None:
-    response.set_cookie(
-        cookie_name(initiative_id),
-        secret,
-        max_age=COOKIE_DAYS * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=ctx.platform.settings.secure_cookies,
-    )
+    ctx.set_cookie(response, cookie_name(initiative_id), secret, max_age=COOKIE_DAYS * 86400)
 
 
 def remember_language(ctx: PageContext, response: Response, language: str) -> None:
-    response.set_cookie(
-        LANGUAGE_COOKIE,
-        language,
-        max_age=COOKIE_DAYS * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=ctx.platform.settings.secure_cookies,
-    )
+    ctx.set_cookie(response, LANGUAGE_COOKIE, language, max_age=COOKIE_DAYS * 86400)
 
 
 def render_for(

@@ -12,6 +12,7 @@ from tracktwo.common.initiatives.access import Actor
 from tracktwo.common.initiatives.models import Role, Side
 from tracktwo.common.participation.models import Participant
 from tracktwo.kernel.errors import InvalidInput, NotFound
+from tracktwo.kernel.parsing import parse_id
 from tracktwo.kernel.text import clean_statement_text
 from tracktwo.parts.dialogues.actions.analysis import request_analysis
 from tracktwo.parts.dialogues.actions.dialogues import dialogue_for
@@ -78,9 +79,11 @@ def moderation_queue(
     elif side == "facilitators":
         conditions.append(Statement.author_id.is_(None))
     elif side:
-        if not side.isdigit():
-            raise InvalidInput("Filter by one of the sides.")
-        conditions.append(Participant.side_id == int(side))
+        try:
+            side_id = parse_id(side, "side")
+        except InvalidInput:
+            raise InvalidInput("Filter by one of the sides.") from None
+        conditions.append(Participant.side_id == side_id)
     if query.strip():
         conditions.append(
             Statement.text.ilike("%" + _escape_like(query.strip()) + "%", escape="\\")

@@ -13,6 +13,7 @@ from tracktwo.common.initiatives.access import role_in
 from tracktwo.common.initiatives.actions import get_initiative
 from tracktwo.common.initiatives.models import Initiative, Role
 from tracktwo.kernel.errors import InvalidInput, TracktwoError
+from tracktwo.kernel.parsing import parse_int
 from tracktwo.parts.dialogues.actions.dialogues import (
     DialogueSettings,
     active_links,
@@ -72,10 +73,7 @@ class DialogueForm(BaseModel):
 
     def settings(self) -> DialogueSettings:
         def number(value: str, what: str) -> int:
-            try:
-                return int(value)
-            except ValueError:
-                raise InvalidInput(f"The {what} must be a whole number.") from None
+            return parse_int(value, what)
 
         return DialogueSettings(
             topic=self.topic,

@@ -23,10 +23,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from tracktwo.kernel.errors import InvalidInput
+from tracktwo.kernel.parsing import parse_float, parse_moment
+from tracktwo.kernel.text import clean_text, excerpt
 from tracktwo.parts.surveys.evaluation.analysis import validate_responses
 from tracktwo.parts.surveys.evaluation.library import (
     Instrument,
@@ -122,15 +124,23 @@ def _parse_time(text: str, line: int) -> datetime | None:
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        # a time without a zone is read as UTC, so that all times can be compared
+        return parse_moment(text, "submission time")
+    except InvalidInput as error:
+        if "must lie between" in error.message:  # a real moment, but out of range
+            raise _fail(line, "submitted_at", error.message[:1].lower() + error.message[1:])
         raise _fail(
             line,
             "submitted_at",
-            f"{text!r} is not an ISO 8601 date and time (e.g. 2025-03-01T14:30:00Z).",
+            f"{excerpt(text)!r} is not an ISO 8601 date and time (e.g. 2025-03-01T14:30:00Z).",
         ) from None
-    # a time without a zone is read as UTC, so that all times can be compared
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _text(line: int, column: str, value: str, limit: int = 200) -> str:
+    try:
+        return clean_text(value, column, limit, required=False)
+    except InvalidInput as error:
+        raise _fail(line, column, error.message[:1].lower() + error.message[1:]) from None
 
 
 def _check_header(header: list[str]) -> str:
@@ -206,7 +216,7 @@ def _records(text: str) -> tuple[str, list[_Answer], int]:
 
 
 def _row_answers(layout: str, row: dict[str, str], line: int) -> list[_Answer]:
-    respondent = row["respondent"]
+    respondent = _text(line, "respondent", row["respondent"])
     if not respondent:
         raise _fail(line, "respondent", "the respondent id is empty.")
     try:
@@ -215,8 +225,10 @@ def _row_answers(layout: str, row: dict[str, str], line: int) -> list[_Answer]:
         raise _fail(line, "wave", str(error)) from None
     group = row.get("group", "") or "treatment"
     if group not in GROUPS:
-        raise _fail(line, "group", f"{group!r} is not a group; use treatment or comparison.")
-    side = row.get("side", "") or None
+        raise _fail(
+            line, "group", f"{excerpt(group)!r} is not a group; use treatment or comparison."
+        )
+    side = _text(line, "side", row.get("side", "")) or None
     moment = _parse_time(row.get("submitted_at", ""), line)
     cells = (
         [("item", row["item"], "value", row["value"])]
@@ -234,9 +246,9 @@ def _row_answers(layout: str, row: dict[str, str], line: int) -> list[_Answer]:
         except InvalidInput as error:
             raise _fail(line, item_column, str(error)) from None
         try:
-            value = float(raw)
-        except ValueError:
-            raise _fail(line, value_column, f"{raw!r} is not a number.") from None
+            value = parse_float(raw, "answer")
+        except InvalidInput:
+            raise _fail(line, value_column, f"{excerpt(raw)!r} is not a number.") from None
         answers.append(
             _Answer(
                 line,

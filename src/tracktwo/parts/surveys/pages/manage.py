@@ -17,6 +17,7 @@ from tracktwo.common.initiatives.actions import get_initiative
 from tracktwo.common.initiatives.models import Initiative, Role
 from tracktwo.common.participation.models import JoinLink
 from tracktwo.kernel.errors import InvalidInput, PermissionDenied, TracktwoError
+from tracktwo.kernel.parsing import parse_int
 from tracktwo.parts.surveys import evaluation as core
 from tracktwo.parts.surveys.actions.data import (
     answer_counts,
@@ -342,9 +343,12 @@ def change_wording(
 
 def _numbers(text: str, what: str) -> list[int]:
     try:
-        return [int(part) for part in text.replace(",", " ").split()]
-    except ValueError:
-        raise InvalidInput(f"The {what} must be numbers, such as 2 4.") from None
+        return [
+            parse_int(part, what, minimum=-1_000_000, maximum=1_000_000)
+            for part in text.replace(",", " ").split()
+        ]
+    except InvalidInput:
+        raise InvalidInput(f"The {what} must be whole numbers, such as 2 4.") from None
 
 
 @router.post("/surveys/{survey_id}/custom")

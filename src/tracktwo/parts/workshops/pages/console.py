@@ -19,6 +19,7 @@ from tracktwo.common.initiatives.access import initiative_for, role_in
 from tracktwo.common.initiatives.actions import get_initiative
 from tracktwo.common.initiatives.models import Initiative, Role
 from tracktwo.kernel.errors import InvalidInput, NotFound, TracktwoError
+from tracktwo.kernel.parsing import parse_id, parse_int
 from tracktwo.kernel.tracks import TRACKS
 from tracktwo.parts.workshops.actions.ideas import (
     active_ideas,
@@ -79,7 +80,7 @@ from tracktwo.parts.workshops.actions.workshops import (
 from tracktwo.parts.workshops.models import ActionStatus, DecisionRule, Workshop, WorkshopStep
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.pages import page_router
-from tracktwo.web.params import MAX_ID, IdField, PathId
+from tracktwo.web.params import IdField, PathId
 from tracktwo.web.templating import environment
 
 router = page_router()
@@ -116,10 +117,7 @@ def workshops_panel(ctx: PageContext, initiative: Initiative, role: Role) -> Mar
 
 
 def _number(value: str, what: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidInput(f"The {what} must be a whole number.") from None
+    return parse_int(value, what)
 
 
 def _settings(form: dict[str, str]) -> WorkshopSettings:
@@ -343,13 +341,12 @@ async def _act(
 
 
 def _id(value: str | None, what: str = "choice") -> int:
+    if not (value or "").strip():
+        raise InvalidInput(f"The {what} is missing; reload the page and try again.")
     try:
-        number = int(value or "")
-    except ValueError:
-        raise InvalidInput(f"The {what} is missing; reload the page and try again.") from None
-    if not 1 <= number <= MAX_ID:
-        raise InvalidInput(f"There is no such {what}; reload the page and try again.")
-    return number
+        return parse_id(value, what)
+    except InvalidInput:
+        raise InvalidInput(f"There is no such {what}; reload the page and try again.") from None
 
 
 def _yes(value: str | None) -> bool:
@@ -560,9 +557,12 @@ def _room_tallies(workshop: Workshop, form: dict[str, str]) -> dict[str, tuple[i
         counts = []
         for kind in ("yes", "no"):
             raw = form.get(f"room_{kind}_{index}", "").strip() or "0"
-            if not raw.isdigit():
-                raise InvalidInput("Counts of the room must be whole numbers from 0 to 10000.")
-            counts.append(int(raw))
+            try:
+                counts.append(parse_int(raw, "count", minimum=0, maximum=10_000))
+            except InvalidInput:
+                raise InvalidInput(
+                    "Counts of the room must be whole numbers from 0 to 10000."
+                ) from None
         tallies[name] = (counts[0], counts[1])
     return tallies
 

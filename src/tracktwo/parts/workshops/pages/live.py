@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tracktwo.common.initiatives.access import role_in
 from tracktwo.common.initiatives.models import Role
+from tracktwo.kernel.parsing import parse_int
 from tracktwo.parts.workshops.actions.ideas import active_ideas, clusters_of, voters_by_side
 from tracktwo.parts.workshops.actions.mapping import pair_tallies
 from tracktwo.parts.workshops.actions.plan import action_items
@@ -55,8 +56,8 @@ def seen_version(ctx: PageContext, since: int | None) -> int | None:
     """The version the browser last saw: the event id it resumes from (``Last-Event-ID``, sent
     by the browser when it reconnects), else the one the page was drawn from (``?since=``)."""
     resumed = ctx.request.headers.get("last-event-id", "")
-    if resumed.isdigit() and len(resumed) < 12:
-        return int(resumed)
+    if resumed:
+        return parse_int(resumed, "Last-Event-ID header", minimum=0, maximum=10**12)
     return since
 
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracktwo.errors import InvalidInput
-from tracktwo.kernel.text_input import (
+from tracktwo.kernel.errors import InvalidInput
+from tracktwo.kernel.text import (
     ISOLATES,
     OVERRIDE_TO_ISOLATE,
     clean_text,
@@ -161,3 +161,11 @@ def test_whatever_is_typed_the_result_is_clean_or_one_sentence(text: str, multil
         assert "\n" not in cleaned and "\t" not in cleaned and "  " not in cleaned
     # Cleaning is idempotent: stored text passes the policy again unchanged.
     assert clean_text(cleaned, "answer", 500, multiline=multiline, required=False) == cleaned
+
+
+def test_excerpts_are_short_and_printable() -> None:
+    from tracktwo.kernel.text import excerpt
+
+    assert excerpt("x" * 100_000) == "x" * 39 + "…"
+    assert excerpt("a\x00b\u202ec\u2066d\n e", 40) == "abcd e"
+    assert excerpt(12345) == "12345"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tracktwo.common.throttling import (
+from tracktwo.common.accounts.throttling import (
     ACCOUNT_RULE,
     ADDRESS_RULE,
     PAIR_RULE,
