@@ -50,7 +50,7 @@ def _new_survey(
 def _links(web: WebClient, location: str) -> dict[str, str]:
     page = web.get(location).text
     found = re.findall(
-        r"<td>([^<]+)</td>\s*<td><code[^>]*>http://127\.0\.0\.1:8000(/s/[\w-]+)</code>", page
+        r"<td>([^<]+)</td>\s*<td><code[^>]*>http://127\.0\.0\.1:8000(/j/[\w-]+)</code>", page
     )
     return {name.split(" (")[0].strip(): path for name, path in found}
 
