@@ -155,7 +155,9 @@ def test_waits_grow_exponentially_and_are_forgotten_after_a_day(platform: Platfo
             moment = row.wait_until
     seconds = [w.total_seconds() for w in waits]
     assert seconds == [0, 0, 0, 0, 1, 2, 4, 8, 16]
-    assert reserve_attempt(platform.database, keys, now=moment - timedelta(seconds=1)) > timedelta(0)
+    assert reserve_attempt(platform.database, keys, now=moment - timedelta(seconds=1)) > timedelta(
+        0
+    )
     later = moment + timedelta(days=1, seconds=1)
     assert reserve_attempt(platform.database, keys, now=later) == timedelta(0)
     with platform.database.transaction() as db:
@@ -187,7 +189,6 @@ def test_forwarded_headers_count_only_from_trusted_proxies(
     database_url: str, tmp_path: Path, trusted: str
 ) -> None:
     from tests.conftest import _platform
-    from tracktwo.web.app import create_app
 
     platform = _platform(database_url, tmp_path, trusted_proxies=trusted)
     create_account(platform, EMAIL)

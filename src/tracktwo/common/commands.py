@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["MAX_ID", "check_brief_path", "fail", "open_platform", "ready", "unit_of_work"]
 
 
-
 def fail(message: str) -> NoReturn:
     """Stop the command with one line on stderr and exit code 2 (bad input, not a bug)."""
     click.echo(f"tracktwo: {message}", err=True)

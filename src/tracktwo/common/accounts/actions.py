@@ -240,7 +240,9 @@ def accept_invitation(db: Session, secret: str, *, password: str, display_name: 
     return user
 
 
-def create_sign_in_link(db: Session, email: str, *, hours: int = SIGN_IN_LINK_HOURS) -> IssuedSecret:
+def create_sign_in_link(
+    db: Session, email: str, *, hours: int = SIGN_IN_LINK_HOURS
+) -> IssuedSecret:
     """A one-time link that signs the account in without its password, valid for ``hours``.
 
     For the server's administrator (``tracktwo user sign-in-link``): the way back in for an

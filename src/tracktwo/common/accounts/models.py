@@ -83,7 +83,7 @@ class AccountInvitation(Base):
 
 
 class SignInThrottle(Base):
-    """One counter of failed sign-ins (see :mod:`tracktwo.common.accounts.throttling` for the rules).
+    """One counter of failed sign-ins (the rules: :mod:`tracktwo.common.accounts.throttling`).
 
     ``key`` is an HMAC, under the server's key, of what is counted (an account and a client,
     an account, an address): no email or address is stored in clear. Every server process

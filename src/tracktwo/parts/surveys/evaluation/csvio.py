@@ -128,7 +128,8 @@ def _parse_time(text: str, line: int) -> datetime | None:
         return parse_moment(text, "submission time")
     except InvalidInput as error:
         if "must lie between" in error.message:  # a real moment, but out of range
-            raise _fail(line, "submitted_at", error.message[:1].lower() + error.message[1:])
+            message = error.message[:1].lower() + error.message[1:]
+            raise _fail(line, "submitted_at", message) from None
         raise _fail(
             line,
             "submitted_at",
