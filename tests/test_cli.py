@@ -147,4 +147,4 @@ def test_dialogue_import_and_export(env: Path) -> None:
     assert missing.exit_code == 2 and missing.output.startswith("tracktwo:")
     assert run("dialogue", "export", "99", str(out)).exit_code == 2
     unwritable = run("dialogue", "export", "2", str(env / "no" / "such" / "dir.zip"))
-    assert unwritable.exit_code == 2 and "cannot write" in unwritable.output
+    assert unwritable.exit_code == 2 and "cannot write" in unwritable.output.lower()

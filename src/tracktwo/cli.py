@@ -11,6 +11,7 @@ import click
 from tracktwo import __version__
 from tracktwo.common.commands import (
     MAX_ID,
+    TracktwoGroup,
     check_brief_path,
     fail,
     open_platform,
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TracktwoGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tracktwo")
 def main() -> None:
     """tracktwo: dialogues, workshops, evaluation and briefs for Track Two diplomacy.

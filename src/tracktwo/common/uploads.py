@@ -52,6 +52,7 @@ __all__ = [
     "UploadTooLarge",
     "csv_rows",
     "extract_members",
+    "text_lines",
     "zip_entry_count",
 ]
 
@@ -249,6 +250,38 @@ def extract_members(
     return found
 
 
+def text_lines(path: Path, name: str, *, max_line_characters: int = 1_000_000) -> Iterator[str]:
+    """The physical lines of a UTF-8 text file (a BOM is allowed), each at most
+    ``max_line_characters`` long, read one at a time.
+
+    ``name`` is the file as its sender knows it, used in every message. A longer line, invalid
+    UTF-8 or a NUL byte is :class:`InvalidInput` naming the line.
+    """
+    line_number = 0
+    try:
+        with path.open(encoding="utf-8-sig", errors="strict", newline="") as handle:
+            while True:
+                line = handle.readline(max_line_characters + 1)
+                if not line:
+                    return
+                line_number += 1
+                if len(line) > max_line_characters:
+                    raise InvalidInput(
+                        f"{name}, line {line_number}, is longer than {max_line_characters} "
+                        "characters; is it really a CSV file?"
+                    )
+                if "\x00" in line:
+                    raise InvalidInput(
+                        f"{name}, line {line_number}, contains a NUL character; is it really a "
+                        "CSV file?"
+                    )
+                yield line
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            f"{name} is not UTF-8 text (near line {line_number + 1}); save it as UTF-8 CSV."
+        ) from None
+
+
 def csv_rows(
     path: Path,
     name: str,
@@ -256,49 +289,33 @@ def csv_rows(
     max_line_characters: int = 1_000_000,
     max_rows: int | None = None,
 ) -> Iterator[list[str]]:
-    """The rows of a UTF-8 CSV file (a BOM is allowed), read one physical line at a time.
+    """The rows of a UTF-8 CSV file, read through :func:`text_lines` (the same limits).
 
-    ``name`` is the file as its sender knows it, used in every message. A line longer than
-    ``max_line_characters``, more than ``max_rows`` rows, invalid UTF-8, a NUL byte or broken
-    quoting is :class:`InvalidInput` naming the line.
+    More than ``max_rows`` rows or broken quoting is :class:`InvalidInput` naming the line.
     """
-    line_number = 0
-
-    def lines(handle: io.TextIOWrapper) -> Iterator[str]:
-        nonlocal line_number
-        while True:
-            line = handle.readline(max_line_characters + 1)
-            if not line:
-                return
-            line_number += 1
-            if len(line) > max_line_characters:
-                raise InvalidInput(
-                    f"{name}, line {line_number}, is longer than {max_line_characters} "
-                    "characters; is it really a CSV file?"
-                )
-            if "\x00" in line:
-                raise InvalidInput(
-                    f"{name}, line {line_number}, contains a NUL character; is it really a "
-                    "CSV file?"
-                )
-            yield line
-
+    reader = csv.reader(
+        text_lines(path, name, max_line_characters=max_line_characters), strict=True
+    )
     try:
-        with path.open(encoding="utf-8-sig", errors="strict", newline="") as handle:
-            reader = csv.reader(lines(handle), strict=True)
-            for rows, row in enumerate(reader, start=1):
-                if max_rows is not None and rows > max_rows:
-                    raise UploadTooLarge(
-                        f"{name} has more than {max_rows} rows; split it into smaller files."
-                    )
-                yield row
-    except UnicodeDecodeError:
-        raise InvalidInput(
-            f"{name} is not UTF-8 text (near line {line_number + 1}); save it as UTF-8 CSV."
-        ) from None
+        for rows, row in enumerate(reader, start=1):
+            if max_rows is not None and rows > max_rows:
+                raise UploadTooLarge(
+                    f"{name} has more than {max_rows} rows; split it into smaller files."
+                )
+            yield row
     except csv.Error as error:
         reason = str(error).split(" - ")[0]
-        raise InvalidInput(f"{name}, line {line_number}, is not valid CSV ({reason}).") from None
+        raise InvalidInput(
+            f"{name}, line {reader.line_num}, is not valid CSV ({reason})."
+        ) from None
+
+
+def _table(target: Table | type[Any]) -> Table:
+    if isinstance(target, Table):
+        return target
+    table = target.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class BatchWriter:
@@ -340,8 +357,11 @@ class BatchWriter:
             time.sleep(min(self._max_pause, max(self._min_pause, held)))
         return result
 
-    def insert_returning_ids(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Insert ``rows`` (in batches) and return their new ids, in the order given."""
+    def insert_returning_ids(
+        self, target: Table | type[Any], rows: Sequence[Mapping[str, Any]]
+    ) -> list[int]:
+        """Insert ``rows`` into a table (or a model's) in batches; their new ids, in order."""
+        table = _table(target)
         ids: list[int] = []
         for start in range(0, len(rows), self._batch_rows):
             chunk = list(rows[start : start + self._batch_rows])
@@ -353,9 +373,10 @@ class BatchWriter:
             ids.extend(self.run(work))
         return ids
 
-    def add(self, table: Table, row: Mapping[str, Any]) -> None:
-        """Queue one row; a batch is written once ``batch_rows`` rows are waiting."""
-        self._pending.setdefault(table, []).append(row)
+    def add(self, target: Table | type[Any], row: Mapping[str, Any]) -> None:
+        """Queue one row for a table (or a model's); a batch is written once ``batch_rows``
+        rows are waiting."""
+        self._pending.setdefault(_table(target), []).append(row)
         self._waiting += 1
         if self._waiting >= self._batch_rows:
             self.flush()

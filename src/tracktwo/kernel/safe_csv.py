@@ -28,6 +28,7 @@ __all__ = [
     "SafeCsvWriter",
     "neutralise_cell",
     "restore_cell",
+    "safe_cell",
     "safe_row",
     "safe_writer",
 ]
@@ -54,18 +55,22 @@ def restore_cell(text: str) -> str:
     return text[1:] if text.startswith("'") and _looks_like_formula(text) else text
 
 
-def _safe_text(text: str) -> str:
-    # With LF line ends the csv module quotes a cell holding "\n" but not one holding only
-    # "\r", which a reader then takes for the end of the row: carriage returns become LFs.
+def safe_cell(text: str) -> str:
+    """A text cell as every export writes it: neutralised, carriage returns as line feeds.
+
+    With LF line ends the csv module (and pandas) quote a cell holding "\n" but not one
+    holding only "\r", which a reader then takes for the end of the row. Use this for a
+    column written by other means (``DataFrame.to_csv``); :func:`safe_writer` applies it.
+    """
     return _CARRIAGE_RETURN.sub("\n", neutralise_cell(text))
 
 
 def safe_row(row: Iterable[Any]) -> list[Any]:
     """A row with every text cell neutralised; numbers, None and the rest unchanged.
 
-    A carriage return inside a text cell is written as a line feed (see ``_safe_text``).
+    A carriage return inside a text cell is written as a line feed (see :func:`safe_cell`).
     """
-    return [_safe_text(cell) if isinstance(cell, str) else cell for cell in row]
+    return [safe_cell(cell) if isinstance(cell, str) else cell for cell in row]
 
 
 class _Writer(Protocol):

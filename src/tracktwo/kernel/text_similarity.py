@@ -40,10 +40,13 @@ _TATWEEL = "\u0640"
 
 
 def normalise_text(text: str) -> str:
-    """Fold case, strip combining marks and kashida, and collapse whitespace."""
+    """Fold case, strip combining marks, kashida and invisible format marks (bidi isolates,
+    joiners), and collapse whitespace."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(
-        char for char in decomposed if unicodedata.category(char) != "Mn" and char != _TATWEEL
+        char
+        for char in decomposed
+        if unicodedata.category(char) not in ("Mn", "Cf") and char != _TATWEEL
     )
     return " ".join(unicodedata.normalize("NFC", kept).split())
 

@@ -15,4 +15,5 @@ def new_secret(prefix: str = "") -> str:
 
 def hash_secret(secret: str) -> str:
     # A fast hash is right here: the secret is random and long, unlike a password.
-    return hashlib.sha256(secret.encode()).hexdigest()
+    # surrogatepass: a lone surrogate sent in JSON hashes like any other text, never raises
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()

@@ -12,11 +12,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracktwo.kernel.errors import TracktwoError
+
 __all__ = ["Database", "DatabaseUnavailable"]
 
 
-class DatabaseUnavailable(Exception):
+class DatabaseUnavailable(TracktwoError):
     """The database cannot be reached or is not set up; the message says what to do."""
+
+    status_code = 503
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -117,6 +117,10 @@ def install_error_handlers(app: FastAPI, *, json: bool) -> None:
         assert isinstance(exc, LoginRequired)
         return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
 
+    async def on_too_deep(request: Request, exc: Exception) -> Response:
+        # A JSON body nested a hundred thousand levels deep: bad input, not our bug.
+        return answer(request, 400, "The request is nested too deeply to be read.")
+
     async def on_bug(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return answer(
@@ -129,4 +133,5 @@ def install_error_handlers(app: FastAPI, *, json: bool) -> None:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(LoginRequired, on_login_required)
+    app.add_exception_handler(RecursionError, on_too_deep)
     app.add_exception_handler(Exception, on_bug)

@@ -34,7 +34,7 @@ from starlette.requests import ClientDisconnect, Request
 from tracktwo.common.uploads import CappedWriter, UploadLimits, UploadTooLarge
 from tracktwo.kernel.errors import InvalidInput, PermissionDenied
 
-__all__ = ["ReceivedUpload", "receive_upload"]
+__all__ = ["ReceivedUpload", "receive_page_upload", "receive_upload"]
 
 # Room for the boundaries, part headers and the small fields around the file.
 FORM_OVERHEAD_BYTES = 256 * 1024
@@ -186,7 +186,11 @@ async def receive_upload(
     content_type = request.headers.get("content-type", "")
     kind, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
+    header_token = request.headers.get("x-csrf-token")
+    header_ok = check_csrf is None or (header_token is not None and check_csrf(header_token))
     if kind != b"multipart/form-data" or not boundary:
+        if not header_ok:  # the token would be in the body we will not read: forged
+            raise PermissionDenied(CSRF_REFUSED)
         raise InvalidInput("Send the file with the upload form (multipart/form-data).")
     ceiling = limits.max_bytes + FORM_OVERHEAD_BYTES
     declared = request.headers.get("content-length", "")
@@ -194,6 +198,7 @@ async def receive_upload(
         raise UploadTooLarge(limits.too_large_message())
     received = ReceivedUpload(folder=Path(tempfile.mkdtemp(prefix="tracktwo-upload-")))
     receiver = _Receiver(received, limits, file_field, check_csrf, csrf_field)
+    receiver.csrf_ok = header_ok
     try:
         parser = MultipartParser(
             boundary,
@@ -236,3 +241,26 @@ async def receive_upload(
         received.discard()
         raise
     return received
+
+
+async def receive_page_upload(
+    request: Request,
+    limits: UploadLimits,
+    *,
+    file_field: str,
+    known_fields: Collection[str] = (),
+) -> ReceivedUpload:
+    """:func:`receive_upload` for a page's form: its CSRF token checked as the body arrives.
+
+    The route must be marked ``route.streams_its_body = True`` (so the router's CSRF check
+    leaves the body to it) and must check the permission before calling this.
+    """
+    from tracktwo.web.security import token_fits
+
+    return await receive_upload(
+        request,
+        limits,
+        file_field=file_field,
+        check_csrf=lambda token: token_fits(request, token),
+        known_fields=known_fields,
+    )

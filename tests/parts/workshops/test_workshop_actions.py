@@ -123,7 +123,11 @@ def test_ideas_are_cleaned_and_bad_ideas_refused(platform: Platform) -> None:
     with platform.database.transaction() as db:
         me = db.merge(person)
         made = submit_idea(db, me, world.workshop_id, "  The  spring\u202e is\tshared  ", "Why")
-        assert (made.text, made.number, made.clarification) == ("The spring is shared", 1, "Why")
+        # White space folded; the override became an isolate, closed at the end.
+        expected = "The spring\u2067 is shared\u2069"
+        assert (made.text, made.number, made.clarification) == (expected, 1, "Why")
+        with pytest.raises(InvalidInput, match="U\\+0007"):
+            submit_idea(db, me, world.workshop_id, "A bell\x07 rings")
         with pytest.raises(InvalidInput, match="The idea is empty"):
             submit_idea(db, me, world.workshop_id, "   ")
         with pytest.raises(InvalidInput, match="too long"):

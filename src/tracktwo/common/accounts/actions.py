@@ -216,8 +216,12 @@ def invite_account(
 
 
 def invitation_for_token(db: Session, secret: str) -> AccountInvitation:
-    invitation = db.scalar(
-        select(AccountInvitation).where(AccountInvitation.token_hash == hash_secret(secret))
+    invitation = (
+        db.scalar(
+            select(AccountInvitation).where(AccountInvitation.token_hash == hash_secret(secret))
+        )
+        if is_plain_token(secret)
+        else None
     )
     if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
         raise NotFound(

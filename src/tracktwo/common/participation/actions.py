@@ -28,6 +28,7 @@ from tracktwo.common.initiatives.models import Initiative, Side
 from tracktwo.common.participation.models import JoinLink, Participant, PartMembership
 from tracktwo.kernel.errors import InvalidInput, NotFound, PermissionDenied
 from tracktwo.kernel.i18n import N_
+from tracktwo.kernel.text import is_plain_token
 from tracktwo.kernel.tokens import hash_secret, new_secret
 from tracktwo.store.base import utcnow
 
@@ -69,7 +70,7 @@ def new_pseudonym() -> str:
 
 
 def participant_for_secret(db: Session, secret: str | None) -> Participant | None:
-    if not secret:
+    if not secret or not is_plain_token(secret):
         return None
     participant = db.scalar(
         select(Participant).where(Participant.token_hash == hash_secret(secret))
@@ -313,7 +314,12 @@ def regenerate_link(db: Session, part: str, target_id: int, link_id: int) -> Joi
 
 
 def link_for_token(db: Session, token: str) -> JoinLink:
-    link = db.scalar(select(JoinLink).where(JoinLink.token == token))
+    # Anything but a token we could have issued cannot match (and NUL never reaches the driver).
+    link = (
+        db.scalar(select(JoinLink).where(JoinLink.token == token))
+        if is_plain_token(token)
+        else None
+    )
     if link is None or link.revoked_at is not None:
         raise NotFound(LINK_GONE)
     return link

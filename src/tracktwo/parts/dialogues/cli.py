@@ -15,6 +15,7 @@ from tracktwo.common.commands import (
     ready,
     unit_of_work,
 )
+from tracktwo.kernel.files import writable_file
 
 __all__ = ["COMMANDS"]
 
@@ -35,11 +36,11 @@ def dialogue_import(initiative_id: int, export_dir: Path, topic: str) -> None:
 
     platform = open_platform()
     ready(platform)
-    with unit_of_work(platform) as session:
-        created = import_polis_export(session, None, initiative_id, export_dir, topic=topic)
-        dialogue_id, title = created.id, created.topic
+    dialogue_id = import_polis_export(
+        platform.database, None, initiative_id, export_dir, topic=topic
+    )
     run_analysis(platform, dialogue_id)
-    click.echo(f"Imported {export_dir} as dialogue {dialogue_id} ({title}).")
+    click.echo(f"Imported {export_dir} as dialogue {dialogue_id}.")
 
 
 @dialogue.command("export")
@@ -51,6 +52,7 @@ def dialogue_export(dialogue_id: int, out: Path) -> None:
 
     platform = open_platform()
     ready(platform)
+    writable_file(out)
     with unit_of_work(platform) as session:
         data = export_polis_zip(session, None, dialogue_id)
     try:

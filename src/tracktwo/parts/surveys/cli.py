@@ -61,6 +61,8 @@ def evaluate(
     from pathlib import Path
 
     from tracktwo.kernel.errors import InvalidInput
+    from tracktwo.kernel.files import readable_file, writable_file
+    from tracktwo.kernel.parsing import parse_int
     from tracktwo.parts.surveys.evaluation import (
         Side,
         analyse,
@@ -72,14 +74,16 @@ def evaluate(
     )
 
     output = Path(json_path)
-    if not output.parent.is_dir():
-        fail(f"cannot write {output}: the folder {output.parent} does not exist.")
-    if not Path(responses).is_file():
-        fail(f"the responses file {responses} does not exist.")
     try:
-        cell = int(min_cell)
-    except ValueError:
-        fail(f"--min-cell must be a whole number, not {min_cell!r}.")
+        writable_file(output)
+        readable_file(Path(responses))
+        cell = parse_int(min_cell, "--min-cell", minimum=3, maximum=None)
+        if plots_dir:
+            folder = Path(plots_dir)
+            if folder.exists() and not folder.is_dir():
+                raise InvalidInput(f"{folder} is not a folder, so the figures cannot go there.")
+    except InvalidInput as error:
+        fail(str(error))
     try:
         instruments = [
             read_instrument_file(name)

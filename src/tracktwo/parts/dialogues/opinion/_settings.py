@@ -8,12 +8,15 @@ a silently ignored option (the bug that gives Polis its 20-iteration group k-mea
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
 from tracktwo.kernel.errors import InvalidInput
 
 __all__ = ["Settings"]
+
+_LARGEST_SETTING = 10**9  # more participants, iterations or groups than any run could use
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,33 @@ class Settings:
     pca_max_iters: int = 300
     pca_tolerance: float = 1e-9
 
+    def _check_types(self) -> None:
+        """Each value of the type its field declares, finite, and of a size that can run.
+
+        Settings come as text from the command line (``--setting max_k=abc``) and as JSON:
+        a string or ``nan`` must be a clear refusal, not a TypeError deep in the engine.
+        """
+        for field in fields(self):
+            value = getattr(self, field.name)
+            kind = str(field.type)
+            if value is None and "None" in kind:
+                continue
+            if kind.startswith("bool"):
+                if not isinstance(value, bool):
+                    raise InvalidInput(f"The setting {field.name} must be true or false.")
+            elif kind.startswith("int"):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise InvalidInput(f"The setting {field.name} must be a whole number.")
+                if abs(value) > _LARGEST_SETTING:
+                    raise InvalidInput(f"The setting {field.name} is too large.")
+            elif kind.startswith("float"):
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise InvalidInput(f"The setting {field.name} must be a number.")
+                if not math.isfinite(value) or abs(value) > _LARGEST_SETTING:
+                    raise InvalidInput(f"The setting {field.name} must be a finite number.")
+
     def __post_init__(self) -> None:
+        self._check_types()
         positive = (
             "in_conv_min_votes",
             "base_k",

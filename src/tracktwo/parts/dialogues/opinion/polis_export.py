@@ -11,6 +11,7 @@ described in ``data/polis/README.md``; both the classic layout (with a ``datetim
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from tracktwo.kernel.errors import InvalidInput
+from tracktwo.kernel.files import readable_file, readable_folder
+from tracktwo.kernel.safe_csv import restore_cell, safe_cell, safe_writer
 
 if TYPE_CHECKING:
     from tracktwo.parts.dialogues.opinion._result import OpinionResult
@@ -38,6 +41,8 @@ SUMMARY_KEYS = (
     "groups",
     "conversation-description",
 )
+_ID_TEXT = re.compile(r"-?[0-9]{1,18}")
+_LARGEST_ID = 2**53  # beyond this a float no longer holds every whole number
 PARTICIPANT_COLUMNS = ("participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
 
 
@@ -99,22 +104,29 @@ class PolisExport:
 
 
 def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
+    # Messages name the file only ("votes.csv"): the folder may be a server's temporary one.
+    if readable_file(path, path.name, required=False) is None:
+        raise InvalidInput(f"{path.name} is missing; a Polis export folder needs it.")
     try:
         return pd.read_csv(path, encoding="utf-8", **kwargs)
-    except FileNotFoundError as error:
-        raise InvalidInput(f"{path} is missing; a Polis export folder needs it.") from error
     except pd.errors.EmptyDataError as error:
-        raise InvalidInput(f"{path} is empty; export the conversation again.") from error
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        raise InvalidInput(f"{path.name} is empty; export the conversation again.") from error
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            f"{path.name} is not a readable CSV file (it is not UTF-8 text)."
+        ) from None
+    except (pd.errors.ParserError, ValueError, OverflowError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise InvalidInput(f"{path} is not a readable CSV file ({reason}).") from error
+        reason = reason.replace(str(path), path.name)[:160]
+        raise InvalidInput(f"{path.name} is not a readable CSV file ({reason}).") from error
 
 
 def _require(frame: pd.DataFrame, path: Path, columns: tuple[str, ...]) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InvalidInput(
-            f"{path} has no {', '.join(repr(c) for c in missing)} column; is it a Polis export?"
+            f"{path.name} has no {', '.join(repr(c) for c in missing)} column; "
+            "is it a Polis export?"
         )
 
 
@@ -124,8 +136,11 @@ def _integers(
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() & (frame[column].notna() | (not allow_blank))
     whole = values.dropna()
-    if bad.any() or not (whole == np.floor(whole)).all():
-        raise InvalidInput(f"{path} has a non-integer value in its {column!r} column.")
+    # Only whole numbers an int64 holds exactly: "1e400" is infinite, 30 digits overflow.
+    if bad.any() or not (np.isfinite(whole) & (whole == np.floor(whole))).all():
+        raise InvalidInput(f"{path.name} has a non-integer value in its {column!r} column.")
+    if (whole.abs() >= _LARGEST_ID).any():
+        raise InvalidInput(f"{path.name} has a number too large in its {column!r} column.")
     return values.astype("Int64")
 
 
@@ -140,15 +155,21 @@ def _id_values(frame: pd.DataFrame, path: Path, column: str) -> pd.Series:
     """Ids as integers when they all are (as Polis writes them), otherwise as strings."""
     raw = frame[column]
     if raw.isna().any():
-        raise InvalidInput(f"{path} has an empty cell in its {column!r} column.")
+        raise InvalidInput(f"{path.name} has an empty cell in its {column!r} column.")
     numbers = pd.to_numeric(raw, errors="coerce")
-    if numbers.notna().all() and (numbers == np.floor(numbers)).all():
+    if (
+        numbers.notna().all()
+        and np.isfinite(numbers).all()
+        and (numbers == np.floor(numbers)).all()
+        and (numbers.abs() < _LARGEST_ID).all()
+    ):
         return numbers.astype(np.int64)
     return raw.astype(str).astype(object)
 
 
 def _header_id(name: str) -> int | str:
-    return int(name) if name.strip().lstrip("-").isdigit() else name
+    # ASCII digits only: "²".isdigit() is true, and int("²") fails.
+    return int(name) if _ID_TEXT.fullmatch(name.strip()) else name
 
 
 def _flags(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -171,7 +192,7 @@ def _read_votes(folder: Path) -> pd.DataFrame:
         }
     )
     if not votes["vote"].isin([-1, 0, 1]).all():
-        raise InvalidInput(f"{path} has vote values other than -1, 0 and 1.")
+        raise InvalidInput(f"{path.name} has vote values other than -1, 0 and 1.")
     return votes
 
 
@@ -184,7 +205,11 @@ def _read_comments(folder: Path) -> pd.DataFrame | None:
     comments = pd.DataFrame(
         {
             "statement": _id_values(raw, path, "comment-id"),
-            "text": raw["comment-body"].astype("string").fillna("").astype(object),
+            "text": raw["comment-body"]
+            .astype("string")
+            .fillna("")
+            .astype(object)
+            .map(restore_cell),
             "moderated": _integers(raw, path, "moderated", allow_blank=True)
             .fillna(0)
             .astype(np.int64)
@@ -199,7 +224,7 @@ def _read_comments(folder: Path) -> pd.DataFrame | None:
         }
     )
     if not comments["moderated"].isin([-1, 0, 1]).all():
-        raise InvalidInput(f"{path} has 'moderated' values other than -1, 0 and 1.")
+        raise InvalidInput(f"{path.name} has 'moderated' values other than -1, 0 and 1.")
     if "group-informed-consensus" in raw.columns:
         comments["group_informed_consensus"] = pd.to_numeric(
             raw["group-informed-consensus"], errors="coerce"
@@ -229,7 +254,7 @@ def _read_participants(folder: Path) -> tuple[pd.DataFrame | None, pd.DataFrame 
     cells = raw[statement_columns].apply(pd.to_numeric, errors="coerce")
     written = raw[statement_columns].notna()
     if (written & cells.isna()).to_numpy().any() or not cells.isin([-1, 0, 1, np.nan]).all().all():
-        raise InvalidInput(f"{path} has vote cells other than -1, 0, 1 or blank.")
+        raise InvalidInput(f"{path.name} has vote cells other than -1, 0, 1 or blank.")
     final = pd.DataFrame(
         cells.to_numpy(dtype=np.float64),
         index=participants["participant"].to_numpy(),
@@ -240,20 +265,22 @@ def _read_participants(folder: Path) -> tuple[pd.DataFrame | None, pd.DataFrame 
 
 def _read_summary(folder: Path) -> dict[str, str]:
     path = folder / "summary.csv"
-    if not path.exists():
+    if readable_file(path, path.name, required=False) is None:
         return {}
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
     except (UnicodeDecodeError, csv.Error) as error:
-        raise InvalidInput(f"{path} is not a readable CSV file ({error}).") from error
+        raise InvalidInput(f"{path.name} is not a readable CSV file ({error}).") from error
     summary: dict[str, str] = {}
     for row in rows:
         if not row:
             continue
         if len(row) > 2:
-            raise InvalidInput(f"{path} must hold key,value rows; found {len(row)} cells in a row.")
-        summary[row[0]] = row[1] if len(row) == 2 else ""
+            raise InvalidInput(
+                f"{path.name} must hold key,value rows; found {len(row)} cells in a row."
+            )
+        summary[row[0]] = restore_cell(row[1]) if len(row) == 2 else ""
     return summary
 
 
@@ -269,9 +296,7 @@ def read_polis_export(folder: str | Path) -> PolisExport:
         When the folder or votes.csv is missing, or a file is malformed; the message names
         the file and the problem in one sentence.
     """
-    path = Path(folder)
-    if not path.is_dir():
-        raise InvalidInput(f"{path} is not a folder; give the folder of a Polis export.")
+    path = readable_folder(Path(folder), str(folder))
     votes = _read_votes(path)
     comments = _read_comments(path)
     participants, final_votes = _read_participants(path)
@@ -383,7 +408,8 @@ def write_polis_export(
             "is-meta": ["true" if bool(v) else "false" for v in column("is_meta", False)],
             "is-seed": ["true" if bool(v) else "false" for v in column("is_seed", False)],
             "group-informed-consensus": [repr(float(gac[s])) if s in gac else "" for s in ids],
-            "comment-body": column("text", ""),
+            # Participants' words: spreadsheet-safe (reversed by the reader).
+            "comment-body": [safe_cell(str(text)) for text in column("text", "")],
         }
     ).to_csv(target / "comments.csv", index=False, lineterminator="\n")
 
@@ -401,7 +427,7 @@ def write_polis_export(
             authored[author] = authored.get(author, 0) + 1
     header = ["participant", "xid", *PARTICIPANT_COLUMNS[1:], *_text_ids(vm.statement_ids[:voted])]
     with (target / "participants-votes.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = safe_writer(handle)
         writer.writerow(header)
         for row, participant in enumerate(vm.participant_ids):
             start, stop = matrix.indptr[row], matrix.indptr[row + 1]
@@ -439,7 +465,7 @@ def write_polis_export(
         "conversation-description": given.get("conversation-description", ""),
     }
     with (target / "summary.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = safe_writer(handle)
         for key in SUMMARY_KEYS:
             writer.writerow([key, values[key]])
     return target

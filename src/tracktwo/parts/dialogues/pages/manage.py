@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import File, Form, UploadFile
+from fastapi import Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from tracktwo.common.initiatives.access import role_in
 from tracktwo.common.initiatives.actions import get_initiative
@@ -33,17 +34,22 @@ from tracktwo.parts.dialogues.actions.moderation import (
     set_translation,
     translation_queue,
 )
-from tracktwo.parts.dialogues.actions.polis import export_polis_zip, import_polis_zip
+from tracktwo.parts.dialogues.actions.polis import (
+    POLIS_UPLOAD,
+    check_polis_import,
+    export_polis_zip,
+    import_polis_zip,
+)
 from tracktwo.parts.dialogues.models import Dialogue
 from tracktwo.web.context import PageContext, page_context
 from tracktwo.web.downloads import attachment
 from tracktwo.web.pages import page_router
 from tracktwo.web.params import IdField, PathId, form_datetime
 from tracktwo.web.templating import environment
+from tracktwo.web.uploads import receive_page_upload
 
 router = page_router()
 Ctx = Annotated[PageContext, page_context]
-MAX_UPLOAD = 200 * 1024 * 1024
 
 
 def dialogues_panel(ctx: PageContext, initiative: Initiative, role: Role) -> Markup:
@@ -347,40 +353,58 @@ def export(ctx: Ctx, dialogue_id: PathId) -> Response:
 def import_form(ctx: Ctx, initiative_id: PathId) -> Response:
     user = ctx.require_user()
     initiative = get_initiative(ctx.db, user, initiative_id)
-    return ctx.render("dialogues/import.html", initiative=initiative, error=None)
+    return ctx.render(
+        "dialogues/import.html",
+        initiative=initiative,
+        error=None,
+        limits=POLIS_UPLOAD.describe(),
+    )
 
 
 @router.post("/initiatives/{initiative_id}/dialogues/import")
-async def import_export(
-    ctx: Ctx,
-    initiative_id: PathId,
-    archive: Annotated[UploadFile | None, File()] = None,
-    topic: Annotated[str, Form()] = "",
-) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
+async def import_export(request: Request, ctx: Ctx, initiative_id: PathId) -> Response:
+    """Import a Polis export .zip. The permission is checked before the body is read; the
+    body is then streamed to disk within :data:`POLIS_UPLOAD` (tracktwo.web.uploads)."""
     user = ctx.require_user()
-    data = await archive.read(MAX_UPLOAD + 1) if archive is not None else b""
+
+    def refused(exc: TracktwoError) -> Response:
+        initiative = get_initiative(ctx.db, user, initiative_id)
+        return ctx.render(
+            "dialogues/import.html",
+            status_code=exc.status_code,
+            initiative=initiative,
+            error=exc.message,
+            limits=POLIS_UPLOAD.describe(),
+        )
+
+    await run_in_threadpool(check_polis_import, ctx.db, user, initiative_id)
+    try:
+        received = await receive_page_upload(
+            request, POLIS_UPLOAD, file_field="archive", known_fields={"topic"}
+        )
+    except TracktwoError as exc:
+        return await run_in_threadpool(refused, exc)
 
     def work() -> Response:
-        try:
-            with ctx.attempt():
-                if not data:
+        with received:
+            try:
+                if received.file is None or received.size == 0:
                     raise InvalidInput("Choose the .zip file of a Polis export folder to upload.")
-                if len(data) > MAX_UPLOAD:
-                    raise InvalidInput("The file is larger than 200 MB.")
-                dialogue = import_polis_zip(ctx.db, user, initiative_id, data, topic=topic)
-        except TracktwoError as exc:
-            initiative = get_initiative(ctx.db, user, initiative_id)
-            return ctx.render(
-                "dialogues/import.html",
-                status_code=exc.status_code,
-                initiative=initiative,
-                error=exc.message,
-            )
+                dialogue_id = import_polis_zip(
+                    ctx.platform.database,
+                    user,
+                    initiative_id,
+                    received.file,
+                    topic=received.fields.get("topic", ""),
+                )
+            except TracktwoError as exc:
+                return refused(exc)
         return ctx.redirect(
-            f"/dialogues/{dialogue.id}",
+            f"/dialogues/{dialogue_id}",
             done="The conversation was imported; the analysis is running.",
         )
 
     return await run_in_threadpool(work)
+
+
+import_export.streams_its_body = True  # type: ignore[attr-defined]

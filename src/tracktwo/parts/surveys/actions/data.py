@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -26,6 +28,7 @@ from tracktwo.common.initiatives.access import Actor
 from tracktwo.common.initiatives.models import Role
 from tracktwo.common.participation.actions import has_taken_part
 from tracktwo.common.participation.models import Participant
+from tracktwo.common.uploads import UploadLimits, text_lines
 from tracktwo.kernel.errors import InvalidInput
 from tracktwo.parts.surveys import evaluation as core
 from tracktwo.parts.surveys.actions.answers import record_response
@@ -40,11 +43,14 @@ from tracktwo.parts.surveys.models import (
 )
 
 __all__ = [
+    "SURVEY_UPLOAD",
     "ImportOutcome",
     "WaveCount",
     "answer_counts",
+    "check_responses_import",
     "export_responses_csv",
     "import_responses_csv",
+    "import_responses_file",
     "response_sets",
     "survey_report",
     "survey_results",
@@ -221,7 +227,24 @@ def _place(
     )
 
 
-def import_responses_csv(db: Session, actor: Actor, survey_id: int, text: str) -> ImportOutcome:
+SURVEY_UPLOAD = UploadLimits("answers file", max_bytes=20 * 1024 * 1024)
+
+
+def check_responses_import(db: Session, actor: Actor, survey_id: int) -> None:
+    """Raise unless ``actor`` may import answers into the survey (before any upload is read)."""
+    survey_for(db, actor, survey_id, at_least=Role.FACILITATOR)
+
+
+def import_responses_file(
+    db: Session, actor: Actor, survey_id: int, path: Path, name: str
+) -> ImportOutcome:
+    """:func:`import_responses_csv` from a file on disk, read one bounded line at a time."""
+    return import_responses_csv(db, actor, survey_id, text_lines(path, name or "The file"))
+
+
+def import_responses_csv(
+    db: Session, actor: Actor, survey_id: int, text: str | Iterable[str]
+) -> ImportOutcome:
     """Import answers collected elsewhere (CSV, long or wide layout; docs/evaluation.md §4).
 
     Respondent ids that are pseudonyms of the initiative's participants are matched to them;

@@ -27,7 +27,9 @@ from datetime import datetime
 from pathlib import Path
 
 from tracktwo.kernel.errors import InvalidInput
+from tracktwo.kernel.files import readable_file
 from tracktwo.kernel.parsing import parse_float, parse_moment
+from tracktwo.kernel.safe_csv import restore_cell, safe_writer
 from tracktwo.kernel.text import clean_text, excerpt
 from tracktwo.parts.surveys.evaluation.analysis import validate_responses
 from tracktwo.parts.surveys.evaluation.library import (
@@ -181,9 +183,10 @@ def _check_header(header: list[str]) -> str:
     return layout
 
 
-def _records(text: str) -> tuple[str, list[_Answer], int]:
+def _records(source: str | Iterable[str]) -> tuple[str, list[_Answer], int]:
     """Every answer in the file with its line number, checked field by field."""
-    reader = csv.reader(io.StringIO(text), strict=True)
+    lines = io.StringIO(source) if isinstance(source, str) else source
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -209,7 +212,8 @@ def _records(text: str) -> tuple[str, list[_Answer], int]:
             raise InvalidInput(
                 f"Line {line}: the row has {len(fields)} fields but the header has {len(names)}."
             )
-        row = {name: field.strip() for name, field in zip(names, fields, strict=True)}
+        # restore_cell: a cell our export neutralised for spreadsheets reads back as written
+        row = {name: restore_cell(f.strip()) for name, f in zip(names, fields, strict=True)}
         answers.extend(_row_answers(layout, row, line))
     if rows == 0:
         raise InvalidInput("The CSV file has a header but no rows of answers.")
@@ -346,7 +350,7 @@ def _latest(
 
 
 def parse_responses_csv(
-    text: str,
+    text: str | Iterable[str],
     *,
     instruments: Sequence[Instrument] | None = None,
     sides: Sequence[Side] | None = None,
@@ -356,7 +360,8 @@ def parse_responses_csv(
     Parameters
     ----------
     text
-        The file's content.
+        The file's content, or its lines one by one (read lazily: a large upload is never
+        held whole as text).
     instruments
         The survey's instruments; by default the shipped instruments the file's question
         keys name.
@@ -438,12 +443,9 @@ def read_responses_csv(
 ) -> CsvImport:
     """Read a responses CSV file (UTF-8, with or without BOM); see :func:`parse_responses_csv`."""
     file = Path(path)
+    readable_file(file)  # a FIFO would block, a folder or a link loop would raise
     try:
         text = file.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidInput(f"The file {file} does not exist.") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{file} is a folder, not a CSV file.") from None
     except OSError as error:
         raise InvalidInput(f"The file {file} cannot be read ({error.strerror}).") from None
     except UnicodeDecodeError:
@@ -458,7 +460,7 @@ def _value_text(value: float) -> str:
 def format_responses_csv(responses: Iterable[ResponseSet]) -> str:
     """The long-layout CSV of some answer sets, sorted by respondent, wave and question."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = safe_writer(buffer)
     writer.writerow(LONG_COLUMNS)
     ordered = sorted(responses, key=lambda r: (r.respondent, wave_order(r.wave)))
     for response in ordered:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tracktwo.kernel.errors import InvalidInput
+from tracktwo.kernel.files import readable_file
 
 __all__ = [
     "SIDE_PLACEHOLDER",
@@ -273,15 +274,22 @@ def instrument_from_dict(data: Mapping[str, Any]) -> Instrument:
         ) from None
 
 
+MAX_INSTRUMENT_BYTES = 1024 * 1024  # a questionnaire definition; a larger file is a mistake
+
+
 def read_instrument_file(path: str | Path) -> Instrument:
     """Read an instrument definition from a JSON file (a file reader: the only I/O here)."""
     file = Path(path)
+    readable_file(file, f"The instrument file {file}")
+    if file.stat().st_size > MAX_INSTRUMENT_BYTES:
+        raise InvalidInput(f"The instrument file {file} is larger than 1 MB.")
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidInput(f"The instrument file {file} does not exist.") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"The instrument file {file} cannot be read: {error}.") from None
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise InvalidInput(f"The instrument file {file} cannot be read ({reason}).") from None
+    except RecursionError:  # "[[[[...]]]]" nested 100,000 deep
+        raise InvalidInput(f"The instrument file {file} is nested too deeply.") from None
     except json.JSONDecodeError as error:
         raise InvalidInput(
             f"The instrument file {file} is not valid JSON (line {error.lineno}): {error.msg}."

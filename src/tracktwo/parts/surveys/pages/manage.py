@@ -7,9 +7,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import File, Form, UploadFile
+from fastapi import Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from tracktwo.common.accounts.models import User
 from tracktwo.common.initiatives.access import role_in
@@ -20,9 +21,11 @@ from tracktwo.kernel.errors import InvalidInput, PermissionDenied, TracktwoError
 from tracktwo.kernel.parsing import parse_int
 from tracktwo.parts.surveys import evaluation as core
 from tracktwo.parts.surveys.actions.data import (
+    SURVEY_UPLOAD,
     answer_counts,
+    check_responses_import,
     export_responses_csv,
-    import_responses_csv,
+    import_responses_file,
 )
 from tracktwo.parts.surveys.actions.surveys import (
     BASE_LANGUAGE,
@@ -55,11 +58,11 @@ from tracktwo.web.downloads import attachment
 from tracktwo.web.pages import page_router
 from tracktwo.web.params import PathId, form_datetime
 from tracktwo.web.templating import environment
+from tracktwo.web.uploads import receive_page_upload
 
 router = page_router()
 Ctx = Annotated[PageContext, page_context]
 PLANNED_WAVES = ("pre", "post", "followup")
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def surveys_panel(ctx: PageContext, initiative: Initiative, role: Role) -> Markup:
@@ -481,33 +484,32 @@ def import_form(ctx: Ctx, survey_id: PathId) -> Response:
 
 
 @router.post("/surveys/{survey_id}/import")
-async def import_file(
-    ctx: Ctx, survey_id: PathId, upload: Annotated[UploadFile | None, File()] = None
-) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
+async def import_file(request: Request, ctx: Ctx, survey_id: PathId) -> Response:
+    """Import answers from a CSV file. The permission is checked before the body is read;
+    the body is streamed to disk within :data:`SURVEY_UPLOAD` (tracktwo.web.uploads)."""
     user = ctx.require_user()
-    data = await upload.read(MAX_UPLOAD + 1) if upload is not None else b""
+
+    def refused(exc: TracktwoError) -> Response:
+        survey = survey_for(ctx.db, user, survey_id, at_least=Role.FACILITATOR)
+        return _import_page(ctx, survey, exc.message, exc.status_code)
+
+    await run_in_threadpool(check_responses_import, ctx.db, user, survey_id)
+    try:
+        received = await receive_page_upload(request, SURVEY_UPLOAD, file_field="upload")
+    except TracktwoError as exc:
+        return await run_in_threadpool(refused, exc)
 
     def work() -> Response:
-        try:
-            with ctx.attempt():
-                if not data:
-                    raise InvalidInput("Choose a CSV file of answers to upload.")
-                if len(data) > MAX_UPLOAD:
-                    raise InvalidInput(
-                        "The file is larger than 20 MB; split it into smaller files."
+        with received:
+            try:
+                with ctx.attempt():  # nothing of the file is kept if any line is refused
+                    if received.file is None or received.size == 0:
+                        raise InvalidInput("Choose a CSV file of answers to upload.")
+                    outcome = import_responses_file(
+                        ctx.db, user, survey_id, received.file, received.filename
                     )
-                try:
-                    text = data.decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    raise InvalidInput(
-                        "The file is not UTF-8 text; save it as UTF-8 CSV."
-                    ) from None
-                outcome = import_responses_csv(ctx.db, user, survey_id, text)
-        except TracktwoError as exc:
-            survey = survey_for(ctx.db, user, survey_id, at_least=Role.FACILITATOR)
-            return _import_page(ctx, survey, exc.message, exc.status_code)
+            except TracktwoError as exc:
+                return refused(exc)
         return ctx.redirect(
             f"/surveys/{survey_id}",
             done=(
@@ -519,3 +521,6 @@ async def import_file(
         )
 
     return await run_in_threadpool(work)
+
+
+import_file.streams_its_body = True  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ from tracktwo.common.initiatives.models import Role
 from tracktwo.common.participation.models import Participant
 from tracktwo.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tracktwo.kernel.i18n import N_
-from tracktwo.kernel.text import clean_statement_text, clean_text
+from tracktwo.kernel.text import ISOLATES, clean_text
 from tracktwo.parts.workshops.actions.workshops import (
     UNDECLARED_SIDE,
     pass_turn,
@@ -88,15 +88,13 @@ class IdeaTally:
 
 
 def clean_idea(text: str, limit: int) -> str:
-    if not text.strip():
-        raise InvalidInput(N_("The idea is empty; write one short sentence."))
-    try:
-        return clean_statement_text(text, limit)
-    except InvalidInput:
-        raise InvalidInput(
-            f"The idea is too long ({len(text.strip())} characters; at most {limit}). "
-            "Shorten it to one clear point."
-        ) from None
+    return clean_text(
+        text,
+        "idea",
+        limit,
+        empty_message=N_("The idea is empty; write one short sentence."),
+        too_long_hint="Shorten it to one clear point.",
+    )
 
 
 def _clarification(text: str) -> str:
@@ -120,12 +118,18 @@ def _next_number(db: Session, workshop_id: int) -> int:
     )
 
 
+def _comparable(text: str) -> str:
+    # Case, spacing, closing punctuation and bidi isolates do not make an idea new.
+    bare = "".join(ch for ch in text if ch not in ISOLATES)
+    return " ".join(bare.casefold().split()).strip(" .!?")
+
+
 def _refuse_duplicate(db: Session, workshop_id: int, text: str) -> None:
-    wanted = " ".join(text.casefold().split()).strip(" .!?")
+    wanted = _comparable(text)
     for other in db.scalars(
         select(Idea.text).where(Idea.workshop_id == workshop_id, Idea.state == IdeaState.ACTIVE)
     ):
-        if " ".join(other.casefold().split()).strip(" .!?") == wanted:
+        if _comparable(other) == wanted:
             raise Conflict(N_("This idea is already on the list."))
 
 

@@ -7,12 +7,12 @@ answered it or it was inferred, and from which answers.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any
 
 from tracktwo.kernel.errors import InvalidInput
+from tracktwo.kernel.safe_csv import safe_writer
 from tracktwo.parts.workshops.ism.ism import CellState, IsmSession, Pair
 
 __all__ = ["RELATIONS_COLUMNS", "map_json", "relations_csv"]
@@ -27,10 +27,6 @@ RELATIONS_COLUMNS = (
     "answer_number",
     "inferred_from",
 )
-
-# Cells starting with these are run as formulas by spreadsheet programs; labels are
-# participants' texts, so they are neutralised with a leading apostrophe.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def relations_csv(
@@ -51,20 +47,21 @@ def relations_csv(
     text = _labels(session, labels)
     answer_number = {(a.i, a.j): k for k, a in enumerate(session.answers, start=1)}
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # Labels are participants' texts: the safe writer neutralises formula starts.
+    writer = safe_writer(buffer)
     writer.writerow(RELATIONS_COLUMNS)
     for state in session.relations():
         i, j = state.cell
         writer.writerow(
             [
-                _safe(name[i]),
-                _safe(name[j]),
-                _safe(text[i]),
-                _safe(text[j]),
+                name[i],
+                name[j],
+                text[i],
+                text[j],
                 _relation(state),
                 state.source,
                 answer_number.get((i, j), "") if state.source == "direct" else "",
-                _safe("; ".join(_answer_text(session, pair, name) for pair in state.inferred_from)),
+                "; ".join(_answer_text(session, pair, name) for pair in state.inferred_from),
             ]
         )
     return buffer.getvalue()
@@ -124,7 +121,3 @@ def _labels(session: IsmSession, labels: Sequence[str] | None) -> list[str]:
     if isinstance(labels, str) or len(labels) != session.n:
         raise InvalidInput(f"The export needs one label per idea ({session.n}).")
     return [str(label) for label in labels]
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value

@@ -19,7 +19,7 @@ from tracktwo.common.initiatives.access import initiative_for, role_in
 from tracktwo.common.initiatives.actions import get_initiative
 from tracktwo.common.initiatives.models import Initiative, Role
 from tracktwo.kernel.errors import InvalidInput, NotFound, TracktwoError
-from tracktwo.kernel.parsing import parse_id, parse_int
+from tracktwo.kernel.parsing import MAX_ID, parse_int
 from tracktwo.kernel.tracks import TRACKS
 from tracktwo.parts.workshops.actions.ideas import (
     active_ideas,
@@ -341,12 +341,13 @@ async def _act(
 
 
 def _id(value: str | None, what: str = "choice") -> int:
-    if not (value or "").strip():
-        raise InvalidInput(f"The {what} is missing; reload the page and try again.")
     try:
-        return parse_id(value, what)
+        number = parse_int(value or "", what, minimum=None, maximum=None)
     except InvalidInput:
-        raise InvalidInput(f"There is no such {what}; reload the page and try again.") from None
+        raise InvalidInput(f"The {what} is missing; reload the page and try again.") from None
+    if not 1 <= number <= MAX_ID:
+        raise InvalidInput(f"There is no such {what}; reload the page and try again.")
+    return number
 
 
 def _yes(value: str | None) -> bool:
