@@ -34,7 +34,7 @@ END_MARK = "<!-- agreement:end -->"
 
 
 def default_data() -> Path:
-    for candidate in (ROOT / "data" / "polis", ROOT.parent / "shared" / "data" / "polis"):
+    for candidate in (ROOT / "tests" / "data" / "polis",):
         if candidate.exists():
             return candidate
     raise SystemExit("no Polis data found; pass --data FOLDER")

@@ -1,8 +1,6 @@
-"""Where the public test data lives: the seven Polis conversations (CC BY 4.0).
-
-The repository's CI checks out ``../shared`` beside the project; ``TRACKTWO_POLIS_DATA`` can
-point elsewhere. Without the data the tests that need it skip - or fail in CI.
-"""
+"""Where the public test data lives: the seven Polis conversations (CC BY 4.0), copied into
+``tests/data/polis`` with their attribution (NOTICE there), so a fresh clone tests itself.
+``TRACKTWO_POLIS_DATA`` can point at another copy."""
 
 from __future__ import annotations
 
@@ -17,7 +15,7 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 def polis_data() -> Path | None:
     candidates = [
         os.environ.get("TRACKTWO_POLIS_DATA"),
-        str(REPOSITORY.parent / "shared" / "data" / "polis"),
+        str(REPOSITORY / "tests" / "data" / "polis"),
     ]
     for candidate in candidates:
         if candidate and (Path(candidate) / "bg2050-volunteers" / "votes.csv").exists():
@@ -29,7 +27,7 @@ def require_polis_data() -> Path:
     found = polis_data()
     if found is None:
         component_missing(
-            "the Polis open data is not beside the repository (../shared/data/polis); "
+            "the Polis open data is missing from tests/data/polis; restore it from git, or "
             "set TRACKTWO_POLIS_DATA to its folder"
         )
     return found

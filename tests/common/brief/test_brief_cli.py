@@ -21,9 +21,7 @@ from tracktwo.kernel.config import Settings
 from tracktwo.store.platform import Platform
 
 DIALOGUE_SECTIONS = {"common-ground", "divisions", "opinion-groups", "opinion-map", "method"}
-EXPORT = Path(__file__).resolve().parents[4] / "shared" / "data" / "polis" / "london.youth.policing"
-if not EXPORT.is_dir():
-    EXPORT = Path("/work/shared/data/polis/london.youth.policing")
+EXPORT = Path(__file__).resolve().parents[2] / "data" / "polis" / "london.youth.policing"
 
 
 def run(*args: str) -> Result:

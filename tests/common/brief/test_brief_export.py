@@ -24,9 +24,7 @@ from tracktwo.common.brief.render import brief_html, build_brief
 
 pytestmark = pytest.mark.xdist_group("brief-export")
 
-POLIS = Path("/work/shared/data/polis")
-if not POLIS.is_dir():  # the data sit beside the repository on other machines
-    POLIS = Path(__file__).resolve().parents[4] / "shared" / "data" / "polis"
+POLIS = Path(__file__).resolve().parents[2] / "data" / "polis"
 
 
 def token(voter: str) -> str:
