@@ -25,7 +25,7 @@ def small_map() -> IsmSession:
 def test_relations_csv_rows_and_audit_trail() -> None:
     session = small_map()
     text = relations_csv(
-        session, labels=['=HYPERLINK("x")', 'Trust, "real" trust', "-3"], ids=["i7", "i8", "i9"]
+        session, labels=['=HYPERLINK("x")', 'Trust, "real" trust', "-2+3"], ids=["i7", "i8", "i9"]
     )
     rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(rows[0]) == RELATIONS_COLUMNS
@@ -46,7 +46,7 @@ def test_relations_csv_rows_and_audit_trail() -> None:
     assert by_pair[("i7", "i9")]["inferred_from"] == "i7>i8 yes; i8>i9 yes"
     assert by_pair[("i9", "i7")]["answer_number"] == "3"
     assert by_pair[("i9", "i7")]["to_label"] == '\'=HYPERLINK("x")'
-    assert by_pair[("i9", "i7")]["from_label"] == "'-3"  # formula characters neutralised
+    assert by_pair[("i9", "i7")]["from_label"] == "'-2+3"  # neutralised; "-3" stays a number
     # The no to (2, 0) forbids R(2) x A(0) = {2} x {0} only; (1, 0) stays open.
     assert by_pair[("i8", "i7")]["relation"] == "unknown"
     for row in rows:
